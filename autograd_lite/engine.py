@@ -1,0 +1,454 @@
+"""The engine: recording primitives into a graph, and running it backwards.
+
+What lives here, and nowhere else:
+
+* grad mode (``no_grad``, ``enable_grad``), anomaly detection, name scopes and the branch
+  recorder used by the gradient checker -- all thread-local;
+* ``Primitive``: a forward function plus one vector-Jacobian rule per input; calling it wraps
+  the result in a Tensor and records a node when some input requires grad;
+* ``toposort``: the graph's nodes in reverse topological order, by counting consumers (Kahn's
+  algorithm on an explicit stack -- never recursion, so million-node chains are fine);
+* ``backward``: pushes gradients through the nodes in that order, summing the contributions of
+  all consumers out of place before a node propagates, and reducing each gradient to its input's
+  shape and dtype in exactly one place (``sum_to_shape``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = [
+    "Primitive",
+    "primitive",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "scope",
+    "record_branches",
+    "sum_to_shape",
+    "toposort",
+    "backward",
+]
+
+
+# --------------------------------------------------------------------------- thread-local state
+class _State(threading.local):
+    grad_enabled = True
+    anomaly = False
+    branch_log: list | None = None
+    scope: tuple[str, ...] = ()
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are recorded (this thread)."""
+    return _state.grad_enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that turns recording on or off for this thread."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._saved.append(_state.grad_enabled)
+        _state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _state.grad_enabled = self._saved.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(self.mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """``with no_grad():`` or ``@no_grad()``: record nothing (evaluation, parameter updates)."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """``with enable_grad():`` or ``@enable_grad()``: record again inside a ``no_grad`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise FloatingPointError at the first primitive whose forward or backward gives NaN/Inf."""
+    saved = _state.anomaly
+    _state.anomaly = True
+    try:
+        yield
+    finally:
+        _state.anomaly = saved
+
+
+@contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Group the nodes created inside under ``name`` (nested scopes join with '/').
+
+    Graph drawings cluster nodes by scope; modules use it to label their parameters.
+    """
+    saved = _state.scope
+    _state.scope = saved + (str(name),)
+    try:
+        yield
+    finally:
+        _state.scope = saved
+
+
+def current_scope() -> tuple[str, ...]:
+    return _state.scope
+
+
+@contextmanager
+def record_branches() -> Iterator[list]:
+    """Collect ``(primitive name, branch array)`` for every primitive with a kink that runs inside.
+
+    A primitive with a non-differentiable point (relu, maximum, max, where) declares a
+    ``branch`` function telling which side of the kink each element took ("the winner").  The
+    gradient checker compares these logs between f(x+h) and f(x-h) to tell a kink crossed by
+    the finite difference from a wrong rule.
+    """
+    saved = _state.branch_log
+    log: list = []
+    _state.branch_log = log
+    try:
+        yield log
+    finally:
+        _state.branch_log = saved
+
+
+# --------------------------------------------------------------------------- primitives
+def _shape(x: Any) -> tuple[int, ...]:
+    return tuple(np.shape(x))
+
+
+def _describe(args: Sequence[Any]) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, (np.ndarray, np.generic)):
+            parts.append(f"{a.shape if a.ndim else '()'} {a.dtype}")
+        else:
+            parts.append(repr(a) if np.ndim(a) == 0 else f"{_shape(a)} {type(a).__name__}")
+    return ", ".join(parts)
+
+
+class Primitive:
+    """An operation the engine knows how to differentiate.
+
+    ``forward(*arrays, **params)`` maps numpy values to a numpy value.  ``vjps`` holds one rule
+    per positional input, ``rule(g, out, *inputs, **params)`` -> the gradient for that input
+    (None for an input that is not differentiable, e.g. a boolean condition).  A rule gets the
+    upstream gradient ``g``, the forward result ``out`` and all inputs.  During an ordinary
+    backward pass they are raw numpy values; under ``backward(create_graph=True)`` they are
+    Tensors and the rule is itself recorded -- so rules use only operators, methods that numpy
+    arrays and Tensors share, and ``Primitive.apply``.  Rules never mention broadcasting: the
+    engine sums each gradient down to its input's shape.
+
+    ``variadic=True`` means any number of inputs, all with the one rule
+    ``vjps[0](i, g, out, *inputs, **params)`` for input ``i``.
+
+    ``branch(out, *inputs, **params)`` (optional) returns an array saying which side of a kink
+    each element took; see ``record_branches``.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: Sequence[Callable[..., Any] | None],
+        branch: Callable[..., Any] | None = None,
+        variadic: bool = False,
+        doc: str | None = None,
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjps = tuple(vjps)
+        self.branch = branch
+        self.variadic = variadic
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *inputs: Any, **params: Any) -> Tensor:
+        """Run forward on the inputs' data; record a node when some input requires grad."""
+        args = []
+        record = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                args.append(x.data)
+                if x.requires_grad:
+                    record = True
+            else:
+                args.append(x)
+        try:
+            out = self.forward(*args, **params)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _input_error(self.name, args, e) from None
+        state = _state
+        if state.anomaly and not np.all(np.isfinite(out)):
+            raise FloatingPointError(
+                f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass "
+                f"(inputs: {_describe_inputs(inputs)})"
+            )
+        if state.branch_log is not None and self.branch is not None:
+            state.branch_log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+        t = Tensor.__new__(Tensor)
+        t.data = out
+        t.grad = None
+        t.name = None
+        t._retain = False
+        t._scope = state.scope
+        if record and state.grad_enabled:
+            t.requires_grad = True
+            t._op = self
+            t._inputs = inputs
+            t._params = params
+        else:
+            t.requires_grad = False
+            t._op = None
+            t._inputs = ()
+            t._params = None
+        return t
+
+    def apply(self, *inputs: Any, **params: Any) -> Any:
+        """Tensors in: a recorded Tensor out.  Plain arrays in: a plain array out.
+
+        This is how rules call other primitives, so that the same rule serves an ordinary
+        backward pass (numpy speed) and ``create_graph=True`` (recorded, differentiable).
+        """
+        for x in inputs:
+            if isinstance(x, Tensor):
+                return self(*inputs, **params)
+        return self.forward(*inputs, **params)
+
+
+def primitive(
+    name: str,
+    forward: Callable[..., Any],
+    *vjps: Callable[..., Any] | None,
+    branch: Callable[..., Any] | None = None,
+) -> Primitive:
+    """Define a new differentiable operation from its forward and one VJP rule per input.
+
+    >>> import numpy as np, autograd_lite as ag
+    >>> cube = ag.primitive("cube", lambda x: x**3, lambda g, out, x: g * 3 * x**2)
+    >>> x = ag.Tensor(2.0, requires_grad=True); cube(x).backward(); x.grad.item()
+    12.0
+    """
+    if not vjps:
+        raise TypeError(f"primitive {name!r}: give one vjp rule per input (None where none)")
+    return Primitive(name, forward, vjps, branch=branch, doc=getattr(forward, "__doc__", None))
+
+
+def _describe_inputs(inputs: Sequence[Any]) -> str:
+    parts = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            label = f"{x.name!r} " if x.name else ""
+            parts.append(f"{label}shape {x.shape} {x.dtype}")
+        else:
+            parts.append(_describe([x]))
+    return ", ".join(parts)
+
+
+def _input_error(name: str, args: Sequence[Any], e: Exception) -> Exception:
+    """Turn a numpy failure inside a forward into a message about the user's call."""
+    msg = str(e)
+    if isinstance(e, _OpError):
+        return type(e)(msg)
+    if "broadcast" in msg:
+        shapes = " and ".join(str(_shape(a)) for a in args)
+        return ValueError(f"{name}: shapes {shapes} do not broadcast together")
+    kind = IndexError if isinstance(e, IndexError) else type(e)
+    return kind(f"{name}: invalid input ({_describe(args)}): {msg}")
+
+
+class _OpError(ValueError):
+    """Raised by a forward that checked its own inputs; the message is already final."""
+
+
+# --------------------------------------------------------------------------- backward
+def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
+    """Sum a broadcast gradient down to ``shape`` -- the one place broadcasting is undone.
+
+    Works for numpy arrays and for Tensors (so gradients of gradients reduce the same way).
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+        raise ValueError(
+            f"{op}: its gradient rule returned shape {gshape}, which does not reduce to the "
+            f"input's shape {shape}"
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    )
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def toposort(*roots: Tensor) -> list[Tensor]:
+    """Nodes reachable from ``roots`` through inputs that require grad, consumers first.
+
+    Every node comes after all the nodes that consume it (Kahn's algorithm with consumer
+    counts), so a backward pass can visit them in this order.  Iterative: no recursion.
+    """
+    consumers: dict[int, int] = {}
+    stack = [r for r in roots]
+    seen = {id(r) for r in roots}
+    while stack:
+        node = stack.pop()
+        for x in node._inputs:
+            if isinstance(x, Tensor) and x.requires_grad:
+                k = id(x)
+                if k in consumers:
+                    consumers[k] += 1
+                else:
+                    consumers[k] = 1
+                    if k not in seen:
+                        seen.add(k)
+                        stack.append(x)
+    ready = [r for r in roots if id(r) not in consumers]
+    ready.reverse()
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for x in node._inputs:
+            if isinstance(x, Tensor) and x.requires_grad:
+                k = id(x)
+                left = consumers[k] - 1
+                consumers[k] = left
+                if left == 0:
+                    ready.append(x)
+    return order
+
+
+def _fit(gi: Any, x: Tensor, op: Primitive) -> Any:
+    """Reduce a rule's gradient to its input's shape and dtype."""
+    data = x.data
+    if gi.shape != data.shape:
+        gi = sum_to_shape(gi, data.shape, op.name)
+    if gi.dtype != data.dtype:
+        gi = gi.astype(data.dtype)
+    return gi
+
+
+def backward(
+    root: Tensor,
+    grad: Any = None,
+    create_graph: bool = False,
+    retain_grads: bool = False,
+) -> None:
+    """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``grad`` is the upstream gradient (default 1 for a one-element root).  With
+    ``create_graph=True`` the backward pass is itself recorded, so the gradients can be
+    differentiated again.  With ``retain_grads=True`` every intermediate node keeps its
+    ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
+    """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad, so there is nothing to differentiate "
+            "(create its inputs with requires_grad=True, outside no_grad())"
+        )
+    rdata = root.data
+    if grad is None:
+        if rdata.size != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {rdata.shape}; pass grad= of that shape, or "
+                "reduce it to a scalar first (e.g. .sum() or .mean())"
+            )
+        seed: Any = np.ones(rdata.shape, rdata.dtype)
+    else:
+        gdata = grad.data if isinstance(grad, Tensor) else grad
+        seed = np.array(gdata, dtype=rdata.dtype)
+        if seed.shape != rdata.shape:
+            raise ValueError(
+                f"backward: grad has shape {seed.shape} but the output has shape {rdata.shape}"
+            )
+    if create_graph:
+        seed = grad if isinstance(grad, Tensor) else Tensor._wrap(seed)
+    with set_grad_enabled(create_graph):
+        _run_backward(root, seed, create_graph, retain_grads)
+
+
+def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool) -> None:
+    anomaly = _state.anomaly
+    grads: dict[int, Any] = {id(root): seed}
+    stored: set[int] = {id(seed)}  # arrays now held by some .grad; reuse would alias them
+    for node in toposort(root):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        op = node._op
+        if op is None or retain_all or node._retain:
+            if not create_graph:
+                if id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):
+                    g = g.copy()
+                stored.add(id(g))
+            if op is None:
+                prev = node.grad
+                if prev is None:
+                    node.grad = g if create_graph else Tensor._wrap(g)
+                else:
+                    node.grad = prev + g if create_graph else Tensor._wrap(prev.data + g)
+                continue
+            node.grad = g if create_graph else Tensor._wrap(g)
+        inputs = node._inputs
+        params = node._params
+        if create_graph:
+            out, args = node, inputs
+        else:
+            out = node.data
+            args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        vjps = op.vjps
+        for i, x in enumerate(inputs):
+            if not (isinstance(x, Tensor) and x.requires_grad):
+                continue
+            if op.variadic:
+                gi = vjps[0](i, g, out, *args, **params)
+            else:
+                gi = vjps[i](g, out, *args, **params)
+            if gi is None:
+                continue
+            gi = _fit(gi, x, op)
+            if anomaly and not np.all(np.isfinite(gi.data if create_graph else gi)):
+                raise FloatingPointError(
+                    f"detect_anomaly: the gradient {op.name} sends to its input {i} "
+                    f"({_describe_inputs([x])}) contains NaN/Inf"
+                )
+            k = id(x)
+            prev = grads.get(k)
+            grads[k] = gi if prev is None else prev + gi

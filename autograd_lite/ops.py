@@ -1,0 +1,218 @@
+"""THE primitive table: every differentiable operation's forward and its local-gradient rule.
+
+Each entry reads as its own documentation -- the forward in numpy, then one vector-Jacobian
+rule per input, ``rule(g, out, *inputs, **params)``: given the upstream gradient ``g``, the
+forward result ``out`` and the inputs, return the gradient for that input.  Rules never handle
+broadcasting (the engine's ``sum_to_shape`` does) and use only operators, shared methods and
+``P.apply``, so they run on numpy arrays in an ordinary backward pass and on Tensors -- recorded,
+differentiable again -- under ``backward(create_graph=True)``.
+
+Everything else (sub, div, mean, softmax, ...) is composed from these in ``tensor.py``.
+Kink conventions: relu'(0) = 0; ties in ``maximum`` and ``max`` share the gradient evenly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tensor as _tensor
+from .engine import Primitive, _OpError
+
+__all__ = [
+    "add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "max",
+    "sum", "matmul", "reshape", "transpose", "broadcast_to", "getitem", "scatter_add",
+    "concatenate", "stack", "where", "astype", "PRIMITIVES",
+]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- helpers
+def _keepdims_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """The shape a reduction over ``axis`` has with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis)}
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _is_basic_index(index: Any) -> bool:
+    """Only ints, slices, None and Ellipsis: no element can be selected twice."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) and not isinstance(i, bool)
+        for i in items
+    )
+
+
+def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)  # repeated indices accumulate
+    return out
+
+
+def _sigmoid_forward(x: Any) -> Any:
+    e = np.exp(-np.abs(x))  # never overflows
+    r = 1.0 / (1.0 + e)
+    return np.where(x >= 0, r, e * r)
+
+
+def _matmul_forward(a: Any, b: Any) -> Any:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise _OpError(f"matmul: operands must be at least 1-D, got shapes {a.shape} and {b.shape}; use * for scalars")
+    ka, kb = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    if ka != kb:
+        raise _OpError(
+            f"matmul: shapes {a.shape} and {b.shape} are not aligned: {ka} (dim {a.ndim - 1} of a) "
+            f"!= {kb} (dim {max(b.ndim - 2, 0)} of b)"
+        )
+    return np.matmul(a, b)
+
+
+def _matmul_operands(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+    """Promote 1-D operands to matrices as numpy's matmul does, and g to match."""
+    if a.ndim == 1 and b.ndim == 1:
+        return g.reshape((1, 1)), a.reshape((1, -1)), b.reshape((-1, 1))
+    if a.ndim == 1:
+        return g.reshape(g.shape[:-1] + (1, g.shape[-1])), a.reshape((1, -1)), b
+    if b.ndim == 1:
+        return g.reshape(g.shape + (1,)), a, b.reshape((-1, 1))
+    return g, a, b
+
+
+def _matmul_grad_a(g: Any, out: Any, a: Any, b: Any) -> Any:
+    g2, _, b2 = _matmul_operands(g, a, b)
+    return g2 @ b2.swapaxes(-1, -2)  # (.., 1, k) for 1-D a: the engine sums the extra axes
+
+
+def _matmul_grad_b(g: Any, out: Any, a: Any, b: Any) -> Any:
+    g2, a2, _ = _matmul_operands(g, a, b)
+    gb = a2.swapaxes(-1, -2) @ g2
+    return gb.reshape(gb.shape[:-1]) if b.ndim == 1 else gb
+
+
+def _max_grad(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    kshape = _keepdims_shape(x.shape, axis)
+    winners = x == out.reshape(kshape)  # a boolean array, also for Tensors
+    return g.reshape(kshape) * (winners / winners.sum(axis=axis, keepdims=True))
+
+
+def _inverse_axes(axes: Any, ndim: int) -> Any:
+    return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
+
+
+def _shape_of(x: Any) -> tuple[int, ...]:
+    return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def _concatenate_grad(i: int, g: Any, out: Any, *xs: Any, axis: int = 0) -> Any:
+    ax = axis % out.ndim
+    start = int(np.sum([_shape_of(x)[ax] for x in xs[:i]], dtype=np.int64))
+    return g[(slice(None),) * ax + (slice(start, start + _shape_of(xs[i])[ax]),)]
+
+
+def _stack_grad(i: int, g: Any, out: Any, *xs: Any, axis: int = 0) -> Any:
+    return g[(slice(None),) * (axis % out.ndim) + (i,)]
+
+
+def _log_of_base(a: Any) -> Any:
+    """log(a) for d(a**b)/db, with 0**b treated as constant in b (0 * log 0 would be NaN)."""
+    return log.apply(where.apply(a == 0, 1.0, a))
+
+
+# ----------------------------------------------------------------------------- the table
+P = Primitive
+
+# a + b:  d/da = 1, d/db = 1
+add = P("add", np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g))
+# a * b:  d/da = b, d/db = a  (the "swap multiplier")
+mul = P("mul", np.multiply, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a))
+# -x:  d/dx = -1
+neg = P("neg", np.negative, (lambda g, out, x: -g,))
+# a ** b:  d/da = b a^(b-1),  d/db = a^b log a
+pow = P("pow", np.power, (lambda g, out, a, b: g * b * a ** (b - 1), lambda g, out, a, b: g * out * _log_of_base(a)))  # noqa: A001,E501
+# e^x:  d/dx = e^x (reuses out)
+exp = P("exp", np.exp, (lambda g, out, x: g * out,))
+# log x:  d/dx = 1/x
+log = P("log", np.log, (lambda g, out, x: g / x,))
+# sigma(x) = 1/(1+e^-x):  d/dx = sigma (1 - sigma)
+sigmoid = P("sigmoid", _sigmoid_forward, (lambda g, out, x: g * out * (1 - out),))
+# tanh x:  d/dx = 1 - tanh^2
+tanh = P("tanh", np.tanh, (lambda g, out, x: g * (1 - out * out),))
+# max(x, 0):  d/dx = [x > 0]   (0 at x = 0)
+relu = P("relu", lambda x: np.maximum(x, 0), (lambda g, out, x: g * (x > 0),), branch=lambda out, x: x > 0)
+# elementwise max(a, b):  the larger one gets g; a tie gives each g/2
+maximum = P(
+    "maximum",
+    np.maximum,
+    (lambda g, out, a, b: g * ((a > b) + 0.5 * (a == b)), lambda g, out, a, b: g * ((b > a) + 0.5 * (a == b))),
+    branch=lambda out, a, b: np.sign(np.subtract(a, b)),
+)
+# max over axes:  g goes to the winners, shared evenly between ties
+max = P(  # noqa: A001 - numpy's name
+    "max",
+    lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+    (_max_grad,),
+    branch=lambda out, x, axis=None, keepdims=False: x == np.reshape(out, _keepdims_shape(np.shape(x), axis)),
+)
+# sum over axes:  every element gets g
+sum = P(  # noqa: A001 - numpy's name
+    "sum",
+    lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    (lambda g, out, x, axis=None, keepdims=False: broadcast_to.apply(g.reshape(_keepdims_shape(x.shape, axis)), shape=x.shape),),  # noqa: E501
+)
+# a @ b (numpy semantics, 1-D and batched):  d/da = g b^T,  d/db = a^T g
+matmul = P("matmul", _matmul_forward, (_matmul_grad_a, _matmul_grad_b))
+# reshape:  the gradient takes the input's shape back
+reshape = P("reshape", lambda x, shape: np.reshape(x, shape), (lambda g, out, x, shape: g.reshape(x.shape),))
+# transpose (any permutation):  the inverse permutation
+transpose = P(
+    "transpose",
+    lambda x, axes=None: np.transpose(x, axes),
+    (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, x.ndim)),),
+)
+# broadcast_to:  g itself; the engine sums it back to the input's shape
+broadcast_to = P("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), (lambda g, out, x, shape: g,))
+# x[index]:  g scattered back into zeros, repeated indices accumulating
+getitem = P(
+    "getitem",
+    lambda x, index: x[index],
+    (lambda g, out, x, index: scatter_add.apply(g, shape=x.shape, index=index),),
+)
+# zeros(shape) with g added at index (getitem's rule):  d/dg = g'[index]
+scatter_add = P("scatter_add", _scatter_add_forward, (lambda g, out, x, shape, index: g[index],))
+# concatenate(xs, axis):  each input gets its slice of g
+concatenate = P("concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), (_concatenate_grad,), variadic=True)
+# stack(xs, axis):  each input gets its index of g along axis
+stack = P("stack", lambda *xs, axis=0: np.stack(xs, axis=axis), (_stack_grad,), variadic=True)
+# where(c, a, b):  g goes to a where c holds, to b elsewhere; c is not differentiable
+where = P(
+    "where",
+    np.where,
+    (None, lambda g, out, c, a, b: where.apply(c, g, 0), lambda g, out, c, a, b: where.apply(c, 0, g)),
+    branch=lambda out, c, a, b: np.asarray(c, dtype=bool),
+)
+# x.astype(dtype):  g cast back to x's dtype
+astype = P("astype", lambda x, dtype: np.asarray(x).astype(dtype), (lambda g, out, x, dtype: g.astype(x.dtype),))
+
+del P
+
+PRIMITIVES: tuple[Primitive, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Primitive))
+
+
+def _comparison(ufunc: np.ufunc) -> Any:
+    return lambda a, b: ufunc(_tensor._data(a), _tensor._data(b))
+
+
+_tensor._UFUNCS.update(
+    add=add, subtract=_tensor.sub, multiply=mul, divide=_tensor.div, true_divide=_tensor.div,
+    power=pow, negative=neg, exp=exp, log=log, tanh=tanh, maximum=maximum,
+    minimum=_tensor.minimum, matmul=matmul, sqrt=_tensor.sqrt, absolute=_tensor.abs,
+    less=_comparison(np.less), less_equal=_comparison(np.less_equal),
+    greater=_comparison(np.greater), greater_equal=_comparison(np.greater_equal),
+    equal=_comparison(np.equal), not_equal=_comparison(np.not_equal),
+)  # fmt: skip

@@ -1,0 +1,564 @@
+"""Tensor: the one value type -- scalars are 0-d tensors.
+
+A Tensor wraps a numpy value (``data``), may carry a gradient (``grad``) and, when an operation
+on it was recorded, remembers the primitive (``op``) and its inputs.  This module holds the
+class, its operators, the composite operations built from primitives (sub, div, mean, var,
+abs, sqrt, min, clip, logsumexp, softmax, log_softmax) and the constructors.  The primitives
+themselves and their gradient rules are in ``ops.py``; recording and backward in ``engine.py``.
+
+dtype policy: Python numbers and nested lists become float64; numpy arrays keep their dtype
+(float32 stays float32, integer labels stay integer); results follow numpy's promotion, with
+Python numbers "weak" (``x * 2.0`` keeps float32).  Only floating tensors can require grad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+ArrayLike = Any
+Axis = int | Sequence[int] | None
+
+
+class Tensor:
+    """An n-dimensional value that can record the operations applied to it.
+
+    >>> import autograd_lite as ag
+    >>> x = ag.Tensor(3.0, requires_grad=True, name="x")
+    >>> y = x * x + 2 * x
+    >>> y.backward(); x.grad.item()
+    8.0
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "name",
+        "_op",
+        "_inputs",
+        "_params",
+        "_retain",
+        "_scope",
+        "__weakref__",
+    )
+    __array_priority__ = 1000
+
+    def __init__(
+        self,
+        data: ArrayLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+            dtype = np.float64  # Python numbers and lists: float64, so checks mean something
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {e}") from None
+        if arr.dtype == object:
+            raise TypeError(f"Tensor: data of type {type(data).__name__} is not numeric")
+        if requires_grad and not np.issubdtype(arr.dtype, np.floating):
+            raise TypeError(
+                f"Tensor: requires_grad=True needs floating-point data, got {arr.dtype} "
+                f"(shape {arr.shape}); integer tensors hold labels and indices -- pass "
+                "dtype=np.float64 to differentiate with respect to these values"
+            )
+        self.data = arr
+        self.grad: Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._op = None
+        self._inputs: tuple = ()
+        self._params: dict | None = None
+        self._retain = False
+        self._scope = _engine.current_scope()
+
+    @staticmethod
+    def _wrap(data: Any) -> Tensor:
+        """A constant (leaf, no grad) around an existing numpy value, without copying."""
+        t = Tensor.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t.name = None
+        t._op = None
+        t._inputs = ()
+        t._params = None
+        t._retain = False
+        t._scope = ()
+        return t
+
+    # ---------------------------------------------------------------- introspection
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (or under no_grad), not by a recorded operation."""
+        return self._op is None
+
+    @property
+    def op(self) -> Any:
+        """The primitive that produced this tensor (None for a leaf)."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple:
+        """The operands of ``op``: Tensors, or constants (numbers, arrays) as they were given."""
+        return self._inputs
+
+    @property
+    def params(self) -> dict:
+        """The keyword parameters of ``op`` (axis, shape, index, ...)."""
+        return self._params or {}
+
+    @property
+    def scope(self) -> str:
+        """The ``ag.scope(...)`` path this tensor was created in, joined with '/'."""
+        return "/".join(self._scope)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item: the tensor has shape {self.shape}; item() needs exactly one element")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shared, not copied; no graph)."""
+        return np.asarray(self.data)
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        arr = np.asarray(self.data, dtype=dtype)
+        return arr.copy() if copy else arr
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .numpy().any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self.data), separator=", ", precision=4, threshold=20, edgeitems=3)
+        body = body.replace("\n", "\n       ")
+        extra = []
+        if self.data.dtype != np.float64:
+            extra.append(f"dtype={self.data.dtype}")
+        if self._op is not None:
+            extra.append(f"op={self._op.name}")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        if self.name:
+            extra.append(f"name={self.name!r}")
+        return f"Tensor({body}{''.join(', ' + e for e in extra)})"
+
+    # ---------------------------------------------------------------- graph
+    def backward(self, grad: ArrayLike = None, create_graph: bool = False, retain_grads: bool = False) -> None:
+        """Accumulate gradients of this tensor into ``.grad`` of every leaf that requires grad.
+
+        ``grad``: the upstream gradient, needed when this tensor has more than one element.
+        ``create_graph=True`` records the backward pass so gradients can be differentiated.
+        ``retain_grads=True`` keeps ``.grad`` on every intermediate node as well.
+        """
+        _engine.backward(self, grad, create_graph=create_graph, retain_grads=retain_grads)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this (non-leaf) tensor's gradient in ``.grad`` after backward."""
+        self._retain = True
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf that records nothing (shares memory)."""
+        return Tensor._wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+            raise TypeError(f"requires_grad_: integer tensor ({self.data.dtype}) cannot require grad")
+        self.requires_grad = requires_grad
+        return self
+
+    # ---------------------------------------------------------------- operators
+    def __add__(self, other: ArrayLike) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: ArrayLike) -> Tensor:
+        return _ops.add(other, self)
+
+    def __mul__(self, other: ArrayLike) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __sub__(self, other: ArrayLike) -> Tensor:
+        return sub(self, other)
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return sub(other, self)
+
+    def __truediv__(self, other: ArrayLike) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return div(other, self)
+
+    def __pow__(self, other: ArrayLike) -> Tensor:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: ArrayLike) -> Tensor:
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index=_plain_index(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Tensor does not support item assignment: it would silently break recorded "
+            "gradients. Build the value with where/concatenate/stack, or change t.data "
+            "directly for a leaf under no_grad()"
+        )
+
+    # comparisons give boolean numpy arrays and record nothing
+    def __lt__(self, other: ArrayLike) -> np.ndarray:
+        return np.less(self.data, _data(other))
+
+    def __le__(self, other: ArrayLike) -> np.ndarray:
+        return np.less_equal(self.data, _data(other))
+
+    def __gt__(self, other: ArrayLike) -> np.ndarray:
+        return np.greater(self.data, _data(other))
+
+    def __ge__(self, other: ArrayLike) -> np.ndarray:
+        return np.greater_equal(self.data, _data(other))
+
+    def __eq__(self, other: ArrayLike) -> np.ndarray:  # type: ignore[override]
+        return np.equal(self.data, _data(other))
+
+    def __ne__(self, other: ArrayLike) -> np.ndarray:  # type: ignore[override]
+        return np.not_equal(self.data, _data(other))
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """Let numpy's own functions and operators on Tensors (``ndarray @ x``, ``np.exp(x)``)
+        run the differentiable operation and give a Tensor back."""
+        fn = _UFUNCS.get(ufunc.__name__)
+        if method != "__call__" or kwargs or fn is None:
+            raise TypeError(
+                f"numpy.{ufunc.__name__} ({method}) has no gradient rule in autograd_lite; use "
+                "the ag.* function of the same name, or apply numpy to tensor.data"
+            )
+        return fn(*inputs)
+
+    # ---------------------------------------------------------------- methods
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def abs(self) -> Tensor:
+        return abs(self)
+
+    def sqrt(self) -> Tensor:
+        return sqrt(self)
+
+    def maximum(self, other: ArrayLike) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other: ArrayLike) -> Tensor:
+        return minimum(self, other)
+
+    def clip(self, lo: ArrayLike = None, hi: ArrayLike = None) -> Tensor:
+        return clip(self, lo, hi)
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.sum(self, axis=_axis(axis), keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return mean(self, axis, keepdims)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        return var(self, axis, keepdims, ddof)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis=_axis(axis), keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return min(self, axis, keepdims)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return log_softmax(self, axis)
+
+    def matmul(self, other: ArrayLike) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return reshape(self, shape)
+
+    def flatten(self) -> Tensor:
+        return reshape(self, (-1,))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return transpose(self, axes or None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return swapaxes(self, axis1, axis2)
+
+    @property
+    def T(self) -> Tensor:
+        return transpose(self)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return _ops.astype(self, dtype=np.dtype(dtype))
+
+
+# ==================================================================== composites
+# Built from primitives only, so a composite can never disagree with a rule.
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _axis(axis: Axis) -> int | tuple[int, ...] | None:
+    if axis is None or isinstance(axis, (int, np.integer)):
+        return axis
+    return tuple(int(a) for a in axis)
+
+
+def _plain_index(index: Any) -> Any:
+    """Tensors inside an index become their (integer or boolean) arrays."""
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index.data if isinstance(index, Tensor) else index
+
+
+def _count(shape: tuple[int, ...], axis: Axis) -> int:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
+def as_tensor(x: ArrayLike) -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant Tensor holding it."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """a - b = a + (-b)"""
+    return _ops.add(a, _ops.neg(b))
+
+
+def div(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """a / b = a * b**-1"""
+    return _ops.mul(a, _ops.pow(b, -1))
+
+
+def abs(x: ArrayLike) -> Tensor:  # noqa: A001 - numpy's name
+    """|x| = maximum(x, -x); the tie at 0 gives the subgradient 0."""
+    return _ops.maximum(x, _ops.neg(x))
+
+
+def sqrt(x: ArrayLike) -> Tensor:
+    """x ** 0.5"""
+    return _ops.pow(x, 0.5)
+
+
+def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """min(a, b) = -max(-a, -b); ties share the gradient evenly."""
+    return _ops.neg(_ops.maximum(_ops.neg(a), _ops.neg(b)))
+
+
+def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """min over axes = -max(-x); ties share the gradient evenly."""
+    return _ops.neg(_ops.max(_ops.neg(x), axis=_axis(axis), keepdims=keepdims))
+
+
+def clip(x: ArrayLike, lo: ArrayLike = None, hi: ArrayLike = None) -> Tensor:
+    """minimum(maximum(x, lo), hi); at a bound exactly the gradient is shared (1/2)."""
+    out = as_tensor(x)
+    if lo is not None:
+        out = _ops.maximum(out, lo)
+    if hi is not None:
+        out = minimum(out, hi)
+    return out
+
+
+def mean(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """sum(x) / n"""
+    x = as_tensor(x)
+    return _ops.sum(x, axis=_axis(axis), keepdims=keepdims) * (1.0 / _count(x.shape, _axis(axis)))
+
+
+def var(x: ArrayLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """mean((x - mean(x))**2), with n - ddof in the denominator like numpy."""
+    x = as_tensor(x)
+    axis = _axis(axis)
+    n = _count(x.shape, axis)
+    if n - ddof <= 0:
+        raise ValueError(f"var: {n} elements with ddof={ddof} leave no degrees of freedom")
+    centred = sub(x, mean(x, axis, keepdims=True))
+    return _ops.sum(centred * centred, axis=axis, keepdims=keepdims) * (1.0 / (n - ddof))
+
+
+def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) = m + log(sum(exp(x - m))) with m = max(x) held constant (stable)."""
+    x = as_tensor(x)
+    axis = _axis(axis)
+    m = np.max(x.data, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    s = _ops.log(_ops.sum(_ops.exp(sub(x, m)), axis=axis, keepdims=keepdims))
+    return s + (m if keepdims else np.squeeze(m, axis=axis))
+
+
+def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis`` (stable)."""
+    return sub(x, logsumexp(x, axis=axis, keepdims=True))
+
+
+def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
+    """exp(x - m) / sum(exp(x - m)) along ``axis``, m = max held constant (stable)."""
+    x = as_tensor(x)
+    m = np.max(x.data, axis=axis, keepdims=True)
+    e = _ops.exp(sub(x, np.where(np.isfinite(m), m, 0)))
+    return div(e, _ops.sum(e, axis=axis, keepdims=True))
+
+
+def reshape(x: ArrayLike, shape: Any) -> Tensor:
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return _ops.reshape(x, shape=shape)
+
+
+def transpose(x: ArrayLike, axes: Sequence[int] | None = None) -> Tensor:
+    return _ops.transpose(x, axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
+    x = as_tensor(x)
+    axes = list(range(x.ndim))
+    try:
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    except IndexError:
+        raise ValueError(f"swapaxes: axes {axis1}, {axis2} out of range for shape {x.shape}") from None
+    return transpose(x, axes)
+
+
+# ==================================================================== constructors
+def _rng(rng: Any) -> np.random.Generator:
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+def _shape_arg(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def zeros(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad=requires_grad, name=name)
+
+
+def ones(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad=requires_grad, name=name)
+
+
+def randn(
+    *shape: Any, rng: Any = None, dtype: Any = np.float64, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
+    """Standard normal samples; ``rng`` is a numpy Generator or a seed."""
+    data = _rng(rng).standard_normal(_shape_arg(shape)).astype(dtype, copy=False)
+    return Tensor(data, requires_grad=requires_grad, name=name)
+
+
+def rand(
+    *shape: Any, rng: Any = None, dtype: Any = np.float64, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
+    """Uniform samples on [0, 1); ``rng`` is a numpy Generator or a seed."""
+    data = _rng(rng).random(_shape_arg(shape)).astype(dtype, copy=False)
+    return Tensor(data, requires_grad=requires_grad, name=name)
+
+
+def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """Like numpy.arange; integer arguments give float64 unless ``dtype`` says otherwise."""
+    data = np.arange(*args, dtype=dtype if dtype is not None else np.float64)
+    return Tensor(data, requires_grad=requires_grad, name=name)
+
+
+# numpy ufuncs applied to Tensors (ndarray @ x, np.exp(x), ...) -- filled in by ops.py
+_UFUNCS: dict[str, Any] = {}
+
+# The cycle tensor -> ops/engine -> tensor is broken by importing the modules (not names)
+# after the class exists; methods look them up when called.
+from . import engine as _engine  # noqa: E402
+from . import ops as _ops  # noqa: E402
