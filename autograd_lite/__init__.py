@@ -81,3 +81,13 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join a sequence of same-shaped tensors along a new axis (like numpy.stack)."""
     return _stack(*tensors, axis=axis)
+
+
+# --- gradient checking and functional derivatives (gradcheck.py, functional.py)
+# --- /gradient checking
+
+# --- graphs, explanations, command line (viz.py)
+# --- /graphs
+
+# --- models: nn, losses, optimizers, data
+# --- /models
