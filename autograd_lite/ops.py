@@ -101,8 +101,12 @@ def _max_grad(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False
     return g.reshape(kshape) * (winners / winners.sum(axis=axis, keepdims=True))
 
 
-def _inverse_axes(axes: Any, ndim: int) -> Any:
-    return None if axes is None else tuple(np.argsort([a % ndim for a in axes]))
+def _inverse_axes(axes: Any, ndim: int) -> tuple[int, ...]:
+    """The permutation undoing ``axes`` (None: reversed, as numpy), spelled out so that the rule
+    also runs on Tensors under create_graph."""
+    if axes is None:
+        return tuple(range(ndim - 1, -1, -1))
+    return tuple(int(i) for i in np.argsort([a % ndim for a in axes]))
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
