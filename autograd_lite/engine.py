@@ -46,6 +46,10 @@ class _State(threading.local):
     anomaly = False
     branch_log: list | None = None
     scope: tuple[str, ...] = ()
+    watching = False  # anomaly or branch_log: one flag for the hot path to test
+
+    def update_watching(self) -> None:
+        self.watching = self.anomaly or self.branch_log is not None
 
 
 _state = _State()
@@ -100,10 +104,12 @@ def detect_anomaly() -> Iterator[None]:
     """Raise FloatingPointError at the first primitive whose forward or backward gives NaN/Inf."""
     saved = _state.anomaly
     _state.anomaly = True
+    _state.update_watching()
     try:
         yield
     finally:
         _state.anomaly = saved
+        _state.update_watching()
 
 
 @contextmanager
@@ -136,10 +142,12 @@ def record_branches() -> Iterator[list]:
     saved = _state.branch_log
     log: list = []
     _state.branch_log = log
+    _state.update_watching()
     try:
         yield log
     finally:
         _state.branch_log = saved
+        _state.update_watching()
 
 
 # --------------------------------------------------------------------------- primitives
@@ -201,25 +209,26 @@ class Primitive:
         """Run forward on the inputs' data; record a node when some input requires grad."""
         args = []
         record = False
+        tensors = False
         for x in inputs:
             if isinstance(x, Tensor):
                 args.append(x.data)
+                tensors = True
                 if x.requires_grad:
                     record = True
+            elif isinstance(x, (list, tuple)):
+                args.append(np.asarray(x, dtype=np.float64))
             else:
                 args.append(x)
+        if not tensors:  # e.g. ag.add(1, 2): numbers become float64 arrays, as Tensor(1) would
+            args = [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args]
         try:
             out = self.forward(*args, **params)
         except (ValueError, TypeError, IndexError) as e:
             raise _input_error(self.name, args, e) from None
         state = _state
-        if state.anomaly and not np.all(np.isfinite(out)):
-            raise FloatingPointError(
-                f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass "
-                f"(inputs: {_describe_inputs(inputs)})"
-            )
-        if state.branch_log is not None and self.branch is not None:
-            state.branch_log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+        if state.watching:
+            self._watch(out, inputs, args, params)
         t = Tensor.__new__(Tensor)
         t.data = out
         t.grad = None
@@ -230,13 +239,23 @@ class Primitive:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs
-            t._params = params
+            t._params = params or None
         else:
             t.requires_grad = False
             t._op = None
             t._inputs = ()
             t._params = None
         return t
+
+    def _watch(self, out: Any, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
+        if _state.anomaly and not np.all(np.isfinite(out)):
+            raise FloatingPointError(
+                f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass "
+                f"(inputs: {_describe_inputs(inputs)})"
+            )
+        log = _state.branch_log
+        if log is not None and self.branch is not None:
+            log.append((self.name, np.asarray(self.branch(out, *args, **params))))
 
     def apply(self, *inputs: Any, **params: Any) -> Any:
         """Tensors in: a recorded Tensor out.  Plain arrays in: a plain array out.
@@ -316,29 +335,35 @@ def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
+def _count_consumers(roots: Sequence[Tensor]) -> dict[int, int]:
+    """For every node reachable from ``roots``: how many times it is an input to a reachable node."""
+    counts: dict[int, int] = {}
+    seen = {id(r) for r in roots}
+    stack = list(roots)
+    pop, push, get, tensor = stack.pop, stack.append, counts.get, Tensor  # local names: hot loop
+    while stack:
+        for x in pop()._inputs:
+            if isinstance(x, tensor) and x.requires_grad:
+                k = id(x)
+                c = get(k)
+                if c is None:
+                    counts[k] = 1
+                    if k not in seen:
+                        seen.add(k)
+                        push(x)
+                else:
+                    counts[k] = c + 1
+    return counts
+
+
 def toposort(*roots: Tensor) -> list[Tensor]:
     """Nodes reachable from ``roots`` through inputs that require grad, consumers first.
 
     Every node comes after all the nodes that consume it (Kahn's algorithm with consumer
     counts), so a backward pass can visit them in this order.  Iterative: no recursion.
     """
-    consumers: dict[int, int] = {}
-    stack = [r for r in roots]
-    seen = {id(r) for r in roots}
-    while stack:
-        node = stack.pop()
-        for x in node._inputs:
-            if isinstance(x, Tensor) and x.requires_grad:
-                k = id(x)
-                if k in consumers:
-                    consumers[k] += 1
-                else:
-                    consumers[k] = 1
-                    if k not in seen:
-                        seen.add(k)
-                        stack.append(x)
-    ready = [r for r in roots if id(r) not in consumers]
-    ready.reverse()
+    counts = _count_consumers(roots)
+    ready = [r for r in reversed(roots) if id(r) not in counts]
     order = []
     while ready:
         node = ready.pop()
@@ -346,21 +371,10 @@ def toposort(*roots: Tensor) -> list[Tensor]:
         for x in node._inputs:
             if isinstance(x, Tensor) and x.requires_grad:
                 k = id(x)
-                left = consumers[k] - 1
-                consumers[k] = left
-                if left == 0:
+                counts[k] -= 1
+                if counts[k] == 0:
                     ready.append(x)
     return order
-
-
-def _fit(gi: Any, x: Tensor, op: Primitive) -> Any:
-    """Reduce a rule's gradient to its input's shape and dtype."""
-    data = x.data
-    if gi.shape != data.shape:
-        gi = sum_to_shape(gi, data.shape, op.name)
-    if gi.dtype != data.dtype:
-        gi = gi.astype(data.dtype)
-    return gi
 
 
 def backward(
@@ -405,17 +419,20 @@ def backward(
 
 
 def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool) -> None:
+    """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient."""
     anomaly = _state.anomaly
+    counts = _count_consumers((root,))
     grads: dict[int, Any] = {id(root): seed}
-    stored: set[int] = {id(seed)}  # arrays now held by some .grad; reuse would alias them
-    for node in toposort(root):
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
+    stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
+    ready = [root]
+    pop, push, take, get, tensor, ndarray = ready.pop, ready.append, grads.pop, grads.get, Tensor, np.ndarray
+    while ready:
+        node = pop()
+        g = take(id(node), None)
         op = node._op
-        if op is None or retain_all or node._retain:
+        if g is not None and (op is None or retain_all or node._retain):
             if not create_graph:
-                if id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):
+                if id(g) in stored or (isinstance(g, ndarray) and g.base is not None):
                     g = g.copy()
                 stored.add(id(g))
             if op is None:
@@ -426,29 +443,59 @@ def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool)
                     node.grad = prev + g if create_graph else Tensor._wrap(prev.data + g)
                 continue
             node.grad = g if create_graph else Tensor._wrap(g)
+        if op is None:
+            continue
         inputs = node._inputs
-        params = node._params
         if create_graph:
             out, args = node, inputs
         else:
             out = node.data
-            args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            if len(inputs) == 2:  # the common arities, spelled out: no comprehension frame
+                a, b = inputs
+                args = (a.data if isinstance(a, tensor) else a, b.data if isinstance(b, tensor) else b)
+            elif len(inputs) == 1:
+                args = (inputs[0].data,)
+            else:
+                args = tuple(x.data if isinstance(x, tensor) else x for x in inputs)
+        params = node._params
         vjps = op.vjps
         for i, x in enumerate(inputs):
-            if not (isinstance(x, Tensor) and x.requires_grad):
+            if not (isinstance(x, tensor) and x.requires_grad):
                 continue
-            if op.variadic:
-                gi = vjps[0](i, g, out, *args, **params)
-            else:
-                gi = vjps[i](g, out, *args, **params)
-            if gi is None:
-                continue
-            gi = _fit(gi, x, op)
-            if anomaly and not np.all(np.isfinite(gi.data if create_graph else gi)):
-                raise FloatingPointError(
-                    f"detect_anomaly: the gradient {op.name} sends to its input {i} "
-                    f"({_describe_inputs([x])}) contains NaN/Inf"
-                )
             k = id(x)
-            prev = grads.get(k)
-            grads[k] = gi if prev is None else prev + gi
+            if g is not None:
+                rule = vjps[0] if op.variadic else vjps[i]
+                if rule is not None:
+                    if op.variadic:
+                        gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
+                    elif params:
+                        gi = rule(g, out, *args, **params)
+                    else:
+                        gi = rule(g, out, *args)
+                    xdata = x.data
+                    if gi.__class__ is not xdata.__class__ or gi.__class__ is ndarray:
+                        # equal numpy scalar types already agree in shape () and dtype
+                        if gi.shape != xdata.shape:
+                            gi = sum_to_shape(gi, xdata.shape, op.name)
+                        if gi.dtype != xdata.dtype:
+                            gi = gi.astype(xdata.dtype)
+                    if anomaly:
+                        _check_gradient(gi, op, i, x)
+                    prev = get(k)
+                    grads[k] = gi if prev is None else prev + gi
+            left = counts[k] - 1
+            counts[k] = left
+            if left == 0:
+                push(x)
+
+
+_NO_PARAMS: dict = {}
+
+
+def _check_gradient(gi: Any, op: Primitive, i: int, x: Tensor) -> None:
+    data = gi.data if isinstance(gi, Tensor) else gi
+    if not np.all(np.isfinite(data)):
+        raise FloatingPointError(
+            f"detect_anomaly: the gradient {op.name} sends to its input {i} "
+            f"({_describe_inputs([x])}) contains NaN/Inf"
+        )

@@ -1,0 +1,104 @@
+"""Shared benchmark harness: each engine in its own process, one thread, interleaved, medians.
+
+A benchmark script defines ``ENGINES = {name: setup_function}``; a setup function imports what it
+needs and returns a zero-argument callable doing one unit of work (and optionally a dict of
+extra facts).  ``main()`` runs every engine ``--rounds`` times in fresh subprocesses, in a
+rotating order, and prints medians and ratios against the baseline engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def time_worker(work: Callable[[], object], repeat: int, min_time: float = 0.2) -> float:
+    """Median seconds per call of ``work`` over ``repeat`` timed batches (after a warm-up)."""
+    work()
+    n, t = 1, 0.0
+    while True:  # calls per batch so that a batch takes at least min_time / repeat
+        t0 = time.perf_counter()
+        for _ in range(n):
+            work()
+        t = time.perf_counter() - t0
+        if t >= min_time / repeat or n >= 1 << 16:
+            break
+        n *= 2
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            work()
+        samples.append((time.perf_counter() - t0) / n)
+    return statistics.median(samples)
+
+
+def main(engines: dict[str, Callable[[], tuple]], baseline: str, title: str, unit: str = "s") -> dict:
+    parser = argparse.ArgumentParser(description=title)
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes per engine")
+    parser.add_argument("--repeat", type=int, default=5, help="timed batches per process")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+    if args.worker:
+        work, facts = engines[args.worker]()
+        facts = dict(facts or {})
+        facts["seconds"] = time_worker(work, args.repeat)
+        print("RESULT " + json.dumps(facts))
+        return facts
+    results: dict[str, list[dict]] = {}
+    skipped: dict[str, str] = {}
+    names = list(engines)
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[: r % len(names)]:  # rotate the order
+            if name in skipped:
+                continue
+            env = dict(os.environ, **ONE_THREAD)
+            proc = subprocess.run(
+                [sys.executable, sys.argv[0], "--worker", name, "--repeat", str(args.repeat)],
+                capture_output=True, text=True, env=env,
+            )  # fmt: skip
+            lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+            if proc.returncode != 0 or not lines:
+                last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                skipped[name] = last
+                continue
+            results.setdefault(name, []).append(json.loads(lines[-1][7:]))
+    summary = {"title": title, "machine": machine(), "date": time.strftime("%Y-%m-%d"), "engines": {}}
+    base = statistics.median(x["seconds"] for x in results[baseline]) if baseline in results else None
+    print(f"{title}\n  {summary['machine']}, {summary['date']}, one thread,", end=" ")
+    print(f"{args.rounds} processes x {args.repeat} batches")
+    for name, runs in results.items():
+        med = statistics.median(x["seconds"] for x in runs)
+        facts = {k: v for k, v in runs[-1].items() if k != "seconds"}
+        ratio = med / base if base else float("nan")
+        summary["engines"][name] = {"seconds": med, "ratio": ratio, **facts}
+        extra = "".join(f", {k}={v}" for k, v in facts.items())
+        print(f"  {name:<16} {med * 1e3:10.3f} ms   {ratio:6.2f}x {baseline}{extra}")
+    for name, why in skipped.items():
+        print(f"  {name:<16} skipped: {why}")
+    if args.json:
+        print(json.dumps(summary))
+    return summary
