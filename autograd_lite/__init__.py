@@ -25,7 +25,6 @@ from .ops import (
     add,
     astype,
     broadcast_to,
-    concatenate as _concatenate,
     exp,
     getitem,
     log,
@@ -37,7 +36,6 @@ from .ops import (
     pow,
     relu,
     sigmoid,
-    stack as _stack,
     sum,
     tanh,
     where,
@@ -47,6 +45,7 @@ from .tensor import (
     arange,
     as_tensor,
     clip,
+    concatenate,
     div,
     log_softmax,
     logsumexp,
@@ -59,6 +58,7 @@ from .tensor import (
     reshape,
     softmax,
     sqrt,
+    stack,
     sub,
     swapaxes,
     transpose,
@@ -71,16 +71,6 @@ __version__ = "0.1.0"
 # numpy's names for the same operations
 subtract, multiply, divide, negative, power = sub, mul, div, neg, pow
 tensor = Tensor
-
-
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join a sequence of tensors along an existing axis (like numpy.concatenate)."""
-    return _concatenate(*tensors, axis=axis)
-
-
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join a sequence of same-shaped tensors along a new axis (like numpy.stack)."""
-    return _stack(*tensors, axis=axis)
 
 
 # --- gradient checking and functional derivatives (gradcheck.py, functional.py)

@@ -515,6 +515,16 @@ def swapaxes(x: ArrayLike, axis1: int, axis2: int) -> Tensor:
     return transpose(x, axes)
 
 
+def concatenate(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
+    """Join a sequence of tensors along an existing axis (like numpy.concatenate)."""
+    return _ops.concatenate(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
+    """Join a sequence of same-shaped tensors along a new axis (like numpy.stack)."""
+    return _ops.stack(*tensors, axis=axis)
+
+
 # ==================================================================== constructors
 def _rng(rng: Any) -> np.random.Generator:
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
