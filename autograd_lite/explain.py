@@ -1,0 +1,288 @@
+"""The backward pass, edge by edge: ``explain(output)`` tabulates the chain rule as the slides do.
+
+For every edge of the graph, in the order backward visits them: the node, its op, the upstream
+gradient arriving at it, the local gradient of the op with respect to that input, and the product
+sent downstream ("upstream times local"); where a value fans out to several consumers, a row
+showing the sum of what they sent ("the copy gate adds").  Scalars show numbers; tensors show
+shapes and short summaries.
+
+This module also holds what the drawing code shares with it: the names given to unnamed nodes
+(``node_labels``), the per-edge gradients (``backward_trace``) and the value summaries
+(``summarize``).  Nothing here touches ``.grad``: the trace recomputes the gradients from each
+node's own rule on raw arrays, iteratively (``ag.toposort``), so it works before or after
+``backward()`` and on million-node chains.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engine import sum_to_shape, toposort
+from .tensor import Tensor
+
+__all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "summarize"]
+
+# ops whose local Jacobian is diagonal when the input has the output's shape
+ELEMENTWISE = {"add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "where", "astype"}
+
+# the gate patterns from the lecture, by op and input position (None: any position)
+_NOTES: dict[tuple[str, int | None], str] = {
+    ("add", None): "add distributes: local 1",
+    ("mul", 0): "mul swaps: local = the other input",
+    ("mul", 1): "mul swaps: local = the other input",
+    ("neg", None): "local -1",
+    ("pow", 0): "local = b * a**(b-1)",
+    ("pow", 1): "local = a**b * ln a",
+    ("exp", None): "local = exp(x), the output",
+    ("log", None): "local = 1/x",
+    ("sigmoid", None): "local = (1 - s) s",
+    ("tanh", None): "local = 1 - tanh**2",
+    ("relu", None): "max routes: 1 where x > 0, else 0",
+    ("maximum", None): "max routes g to the winner",
+    ("max", None): "max routes g to the winner(s)",
+    ("sum", None): "sum copies g to every element",
+    ("matmul", 0): "g @ b^T",
+    ("matmul", 1): "a^T @ g",
+    ("reshape", None): "g reshaped back",
+    ("transpose", None): "g transposed back",
+    ("broadcast_to", None): "g summed over the broadcast axes",
+    ("getitem", None): "g scattered back into zeros",
+    ("concatenate", None): "this input's slice of g",
+    ("stack", None): "this input's index of g",
+    ("where", None): "g where the condition picks this input",
+}
+
+
+def _arr(x: Any) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def summarize(x: Any, precision: int = 4) -> str:
+    """A short text for a value: the number for one element, a preview or min/mean/max otherwise."""
+    a = _arr(x)
+    if a.size == 1:
+        v = a.reshape(()).item()
+        return f"{v:.{precision}g}" if isinstance(v, float) else str(v)
+    if a.size == 0:
+        return f"empty {a.shape}"
+    if a.size <= 6:
+        return np.array2string(a, precision=3, separator=", ", max_line_width=10**6).replace("\n", "")
+    if not np.issubdtype(a.dtype, np.number):
+        return f"{a.dtype} {a.shape}"
+    finite = np.isfinite(a)
+    text = ""
+    if finite.any():
+        f = a[finite].astype(np.float64)
+        text = f"min {f.min():.3g} mean {f.mean():.3g} max {f.max():.3g}"
+    bad = a.size - int(finite.sum())
+    if bad:
+        text += f"{' ' if text else ''}({bad} NaN/Inf)"
+    return text
+
+
+def _cell(x: Any) -> str:
+    a = _arr(x)
+    return summarize(a) if a.size == 1 else f"{tuple(a.shape)} {summarize(a)}"
+
+
+def shape_text(x: Any) -> str:
+    a = _arr(x)
+    return f"{'scalar' if a.ndim == 0 else tuple(a.shape)} {a.dtype}"
+
+
+def node_labels(outputs: Sequence[Tensor]) -> dict[int, str]:
+    """``id(tensor) -> label`` for every tensor reachable from ``outputs``: its name, or ``v<k>``.
+
+    ``k`` counts tensors breadth-first from the outputs, so labels are stable for a given graph.
+    """
+    labels: dict[int, str] = {}
+    queue = list(outputs)
+    head = 0
+    for t in queue:
+        labels.setdefault(id(t), "")
+    while head < len(queue):
+        t = queue[head]
+        labels[id(t)] = t.name or f"v{head}"
+        head += 1
+        for x in t._inputs:
+            if isinstance(x, Tensor) and id(x) not in labels:
+                labels[id(x)] = ""
+                queue.append(x)
+    return labels
+
+
+@dataclass
+class Trace:
+    """Per-node total gradients and per-edge contributions from one backward walk."""
+
+    order: list[Tensor]  # consumers before producers (ag.toposort)
+    grads: dict[int, np.ndarray]  # id(node) -> d(outputs)/d(node), all contributions summed
+    edges: dict[tuple[int, int], np.ndarray]  # (id(consumer), input position) -> gradient sent
+    parts: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # id(node) -> edges into it
+
+
+def backward_trace(outputs: Sequence[Tensor], seeds: Sequence[Any] | None = None) -> Trace:
+    """Recompute the backward pass of ``outputs`` keeping every edge's gradient (raw arrays).
+
+    ``seeds`` are the upstream gradients of the outputs (default: ones).  Uses each node's rule
+    ``op.vjps[i](g, out, *inputs, **params)`` and ``sum_to_shape`` exactly as backward does.
+    """
+    outputs = list(outputs)
+    grads: dict[int, np.ndarray] = {}
+    for k, o in enumerate(outputs):
+        seed = np.ones_like(_arr(o)) if seeds is None or seeds[k] is None else np.asarray(_arr(seeds[k]))
+        grads[id(o)] = grads[id(o)] + seed if id(o) in grads else seed
+    order = toposort(*[o for o in outputs if o.requires_grad])
+    edges: dict[tuple[int, int], np.ndarray] = {}
+    parts: dict[int, list[tuple[int, int]]] = {}
+    with np.errstate(all="ignore"):
+        for node in order:
+            g = grads.get(id(node))
+            op = node._op
+            if g is None or op is None:
+                continue
+            args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
+            params = node._params or {}
+            for i, x in enumerate(node._inputs):
+                if not (isinstance(x, Tensor) and x.requires_grad):
+                    continue
+                rule = op.vjps[0] if op.variadic else op.vjps[i]
+                if rule is None:
+                    continue
+                gi = rule(i, g, node.data, *args, **params) if op.variadic else rule(g, node.data, *args, **params)
+                if gi is None:
+                    continue
+                gi = np.asarray(sum_to_shape(np.asarray(gi), np.shape(x.data), op.name))
+                edges[(id(node), i)] = gi
+                parts.setdefault(id(x), []).append((id(node), i))
+                grads[id(x)] = grads[id(x)] + gi if id(x) in grads else gi
+    return Trace(order, grads, edges, parts)
+
+
+@dataclass
+class ExplainRow:
+    """One step of the walk.  ``kind`` is "edge" (upstream x local = downstream) or "sum" (fan-out)."""
+
+    kind: str
+    node: str  # the node the gradient arrives at (edge) / the value that fans out (sum)
+    op: str
+    upstream: np.ndarray | None
+    local: np.ndarray | None  # None when the local Jacobian is not a same-shape array
+    downstream: np.ndarray
+    target: str  # the input receiving the downstream gradient (edge); the parts (sum)
+    note: str
+    terms: list[np.ndarray] = field(default_factory=list)  # the summed contributions (sum rows)
+
+
+def _local(op_name: str, i: int, rule: Any, node: Tensor, x: Tensor, args: list, params: dict) -> np.ndarray | None:
+    out = np.asarray(node.data)
+    xs = np.shape(x.data)
+    if not (out.size == 1 and np.size(x.data) == 1) and not (op_name in ELEMENTWISE and xs == out.shape):
+        return None
+    ones = np.ones_like(out)
+    with np.errstate(all="ignore"):
+        gi = rule(i, ones, node.data, *args, **params) if node._op.variadic else rule(ones, node.data, *args, **params)
+    return None if gi is None else np.asarray(sum_to_shape(np.asarray(gi), xs, op_name))
+
+
+class Explanation:
+    """The chain-rule table: ``str()`` is text, ``_repr_html_`` an HTML table (Jupyter)."""
+
+    COLUMNS = ("#", "node", "op", "upstream", "local", "downstream", "to", "why")
+
+    def __init__(self, rows: list[ExplainRow], outputs: list[str]) -> None:
+        self.rows = rows
+        self.outputs = outputs
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def table(self) -> list[tuple[str, ...]]:
+        """The rows as text cells (the same cells both views show); tensors get their shape first."""
+        summarize = _cell
+        cells = []
+        for k, r in enumerate(self.rows, 1):
+            if r.kind == "sum":
+                terms = " + ".join(summarize(t) for t in r.terms)
+                cells.append((str(k), r.node, "copy", terms, "", summarize(r.downstream), r.target, r.note))
+            else:
+                up = "" if r.upstream is None else summarize(r.upstream)
+                local = "(see why)" if r.local is None else summarize(r.local)
+                cells.append((str(k), r.node, r.op, up, local, summarize(r.downstream), r.target, r.note))
+        return cells
+
+    def __str__(self) -> str:
+        head = f"backward pass of {', '.join(self.outputs)}: downstream = upstream x local, fan-outs add"
+        rows = [self.COLUMNS, *self.table()]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(self.COLUMNS))]
+        lines = [head]
+        for j, r in enumerate(rows):
+            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+            if j == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.COLUMNS)
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self.table())
+        caption = esc(f"backward pass of {', '.join(self.outputs)}")
+        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
+    """Walk the backward pass of ``output`` in topological order and tabulate every edge.
+
+    ``grad``: the upstream gradient of the output (default ones, i.e. d output / d output = 1).
+    Does not change any ``.grad``.
+    """
+    outputs = [output] if isinstance(output, Tensor) else list(output)
+    for o in outputs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"explain: expected Tensors, got {type(o).__name__}")
+        if not o.requires_grad:
+            raise ValueError("explain: the output does not require grad, so there is no backward pass to explain")
+    seeds = None if grad is None else [grad] * len(outputs)
+    trace = backward_trace(outputs, seeds)
+    labels = node_labels(outputs)
+    rows: list[ExplainRow] = []
+    for node in trace.order:
+        parts = trace.parts.get(id(node), [])
+        name = labels[id(node)]
+        if len(parts) > 1:
+            rows.append(
+                ExplainRow(
+                    "sum", name, "copy", None, None, trace.grads[id(node)],
+                    "from " + ", ".join(labels[c] for c, _ in parts),
+                    "copy adds: a value used twice sums its gradients",
+                    terms=[trace.edges[p] for p in parts],
+                )
+            )  # fmt: skip
+        op = node._op
+        g = trace.grads.get(id(node))
+        if op is None or g is None:
+            continue
+        args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
+        params = node._params or {}
+        for i, x in enumerate(node._inputs):
+            if (id(node), i) not in trace.edges:
+                continue
+            rule = op.vjps[0] if op.variadic else op.vjps[i]
+            note = _NOTES.get((op.name, i)) or _NOTES.get((op.name, None), "")
+            rows.append(
+                ExplainRow(
+                    "edge", name, op.name, g, _local(op.name, i, rule, node, x, args, params),
+                    trace.edges[(id(node), i)], labels[id(x)], note,
+                )
+            )  # fmt: skip
+    return Explanation(rows, [labels[id(o)] for o in outputs])
