@@ -1,19 +1,12 @@
-"""Gradient checking: finite differences, and the ``gradcheck`` that compares them with backward.
+"""gradcheck: the analytic gradient (backward) against finite differences, as a readable report.
 
-* ``numerical_grad`` / ``numerical_jacobian``: central differences on float64 copies -- the
-  caller's arrays are never written, so they are bit-identical afterwards even when f raises.
-* ``gradcheck``: the analytic gradient (one backward pass) against central differences, per
-  input and per parameter, element by element (or ``sparse=k`` sampled elements, or
-  ``projections=n`` random directions <u, J v>), returning a ``GradcheckReport`` table.
-
-Kinks: every evaluation runs inside ``record_branches()``.  When f(x+h) and f(x-h) took different
-branches at some relu/maximum/max/where (a "winner" changed), the element is "kink crossed": it
-is judged by one-sided differences instead, and passes when the analytic value lies between the
-left and right derivatives.  Tolerances are never loosened for it.
-
-Errors: relative error is |a - n| / max(|a|, |n|, floor), floor = (atol + noise) / rtol, where
-noise estimates the rounding error of the difference quotient; an element passes when its
-relative error is at most rtol (equivalently |a - n| <= max(atol + noise, rtol * max(|a|, |n|))).
+Per input and per parameter, element by element (or ``sparse=k`` sampled elements, or
+``projections=n`` random directions <u, J v> against the VJP), in float64.  Every evaluation runs
+inside ``record_branches()``: when f(x+h) and f(x-h) took different branches at some
+relu/maximum/max/where (a "winner" changed), the element is "kink crossed" and is judged by
+one-sided differences instead -- it passes when the analytic value lies between the left and
+right derivatives.  Tolerances are never loosened for it.  (The finite differences and the
+judging live in ``numerical.py``; the report table in ``checkreport.py``.)
 """
 
 from __future__ import annotations
@@ -27,6 +20,7 @@ import numpy as np
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning, ToleranceSpec
 from .engine import enable_grad, no_grad, record_branches
 from .functional import grads_of
+from .numerical import DEFAULT_EPS, Judge, _data, _float_copy, _steps, numerical_grad, numerical_jacobian  # noqa: F401
 from .tensor import Tensor
 
 __all__ = [
@@ -39,105 +33,6 @@ __all__ = [
     "GradcheckWarning",
 ]
 
-DEFAULT_EPS = 1e-6
-_NOISE = 32 * np.finfo(np.float64).eps  # rounding in f, relative to |f|, that a difference may carry
-
-
-# --------------------------------------------------------------------------- numerical derivatives
-def _float_copy(x: Any) -> np.ndarray | None:
-    """A float64 copy of a floating (or Python-number) input; None for integer/bool inputs."""
-    data = x.data if isinstance(x, Tensor) else x
-    arr = np.asarray(data)
-    if arr.dtype.kind in "iub" and not isinstance(data, (float, list)):
-        return None
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"numerical derivative: input of dtype {arr.dtype} is not numeric")
-    return np.array(arr, dtype=np.float64)
-
-
-def _steps(x: np.ndarray, eps: float) -> np.ndarray:
-    """The step per element: eps scaled by the magnitude of the element (at least eps)."""
-    return eps * np.maximum(1.0, np.abs(x))
-
-
-def _call_constant(f: Callable[..., Any], args: list[Any]) -> np.ndarray:
-    with no_grad():
-        out = f(*args)
-    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
-
-
-def _numeric_jac(f: Callable[..., Any], inputs: tuple, eps: float | None, fname: str) -> list[Any]:
-    eps = DEFAULT_EPS if eps is None else float(eps)
-    if not eps > 0:
-        raise ValueError(f"{fname}: eps must be positive, got {eps}")
-    bases = [_float_copy(x) for x in inputs]
-
-    def evaluate(k: int, value: np.ndarray) -> np.ndarray:
-        args = [
-            inputs[j] if b is None else Tensor(value if j == k else b.copy(), name=getattr(inputs[j], "name", None))
-            for j, b in enumerate(bases)
-        ]
-        return _call_constant(f, args)
-
-    results: list[Any] = []
-    out_shape: tuple[int, ...] | None = None
-    for k, b in enumerate(bases):
-        if b is None:
-            results.append(None)
-            continue
-        cols = []
-        hs = _steps(b, eps).reshape(-1)
-        for i in range(b.size):
-            plus, minus = b.copy(), b.copy()
-            plus.flat[i] += hs[i]
-            minus.flat[i] -= hs[i]
-            step = plus.flat[i] - minus.flat[i]  # the step actually taken, after rounding
-            fp, fm = evaluate(k, plus), evaluate(k, minus)
-            out_shape = fp.shape
-            cols.append((fp - fm).reshape(-1) / step)
-        if out_shape is None:
-            out_shape = evaluate(k, b.copy()).shape
-        jac = np.stack(cols, axis=1) if cols else np.zeros((int(np.prod(out_shape)), 0))
-        results.append(jac.reshape(out_shape + b.shape))
-    return results
-
-
-def numerical_jacobian(f: Callable[..., Any], *inputs: Any, eps: float | None = None) -> Any:
-    """Central-difference Jacobian of ``f`` at ``inputs``: shape ``f(x).shape + x.shape``.
-
-    f is called with float64 Tensor copies (under ``no_grad``); the caller's arrays are never
-    written.  Integer inputs (labels, indices) are passed through unchanged and get None.  The
-    step for element x_i is ``eps * max(1, |x_i|)`` (eps defaults to 1e-6).  One input gives an
-    ndarray, several give a tuple.
-    """
-    res = _numeric_jac(f, inputs, eps, "numerical_jacobian")
-    return res[0] if len(res) == 1 else tuple(res)
-
-
-def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float | None = None) -> Any:
-    """Central-difference gradient of scalar-valued ``f``: one float64 array per input, its shape.
-
-    Like the lecture's numerical gradient, but centred, in float64 and on copies.
-    """
-
-    def scalar_f(*args: Any) -> Any:
-        out = f(*args)
-        size = out.size if isinstance(out, Tensor) else np.size(out)
-        if size != 1:
-            raise ValueError(
-                f"numerical_grad: f must return one element, got shape {np.shape(_data(out))}; "
-                "use numerical_jacobian for vector-valued f"
-            )
-        return out
-
-    res = _numeric_jac(scalar_f, inputs, eps, "numerical_grad")
-    res = [None if r is None else r.reshape(np.shape(_data(x))) for r, x in zip(res, inputs)]
-    return res[0] if len(res) == 1 else tuple(res)
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
-
 
 # --------------------------------------------------------------------------- gradcheck
 class _Checked:
@@ -148,12 +43,6 @@ class _Checked:
     def __init__(self, name: str, kind: str, slot: int, base: np.ndarray, dtype: str) -> None:
         self.name, self.kind, self.slot, self.base, self.dtype = name, kind, slot, base, dtype
         self.grad: np.ndarray | None = None
-
-
-def _branches_equal(a: list, b: list) -> bool:
-    if len(a) != len(b):
-        return False
-    return all(na == nb and np.array_equal(xa, xb) for (na, xa), (nb, xb) in zip(a, b))
 
 
 class _Problem:
@@ -221,43 +110,6 @@ def _bad_output(shape: tuple[int, ...]) -> Any:
         f"gradcheck: f must return a one-element Tensor, got shape {shape}; reduce it (e.g. .sum()), "
         "or pass projections=n to check <u, J v> for vector-valued f"
     )
-
-
-class _Judge:
-    """Compares an analytic directional derivative with finite differences of phi along a direction."""
-
-    def __init__(self, problem: _Problem, atol: float, rtol: float, f0: float) -> None:
-        self.p, self.atol, self.rtol, self.f0 = problem, atol, rtol, f0
-
-    def _floor(self, noise: float) -> float:
-        """Below this magnitude, errors are compared in absolute terms (guards |a|, |n| near 0)."""
-        return (self.atol + noise) / self.rtol if self.rtol > 0 else max(self.atol + noise, 1e-300)
-
-    def judge(self, k: int, direction: np.ndarray, h: float, a: float) -> dict:
-        base = self.p.checked[k].base
-        plus, minus = base + h * direction, base - h * direction
-        fp, lp = self.p.phi(k, plus)
-        fm, lm = self.p.phi(k, minus)
-        noise = _NOISE * max(abs(fp), abs(fm), abs(self.f0)) / h
-        floor = self._floor(noise)
-        n = (fp - fm) / (2 * h)
-        if _branches_equal(lp, lm):
-            err = abs(a - n)
-            rel = err / max(abs(a), abs(n), floor)
-            return {"a": a, "n": n, "abs": err, "rel": rel, "kink": False, "sides": None,
-                    "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip
-        # a kink was crossed: one-sided derivatives, second order where the branch stays the same
-        noise *= 4  # one-sided quotients divide by h, and the 3-point stencil weighs f by up to 4
-        floor = self._floor(noise)
-        fp2, lp2 = self.p.phi(k, base + 2 * h * direction)
-        fm2, lm2 = self.p.phi(k, base - 2 * h * direction)
-        right = (-3 * self.f0 + 4 * fp - fp2) / (2 * h) if _branches_equal(lp, lp2) else (fp - self.f0) / h
-        left = (3 * self.f0 - 4 * fm + fm2) / (2 * h) if _branches_equal(lm, lm2) else (self.f0 - fm) / h
-        lo, hi = min(left, right), max(left, right)
-        err = max(lo - a, a - hi, 0.0)
-        rel = err / max(abs(a), abs(lo), abs(hi), floor)
-        return {"a": a, "n": n, "abs": err, "rel": rel, "kink": True, "sides": (left, right),
-                "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip
 
 
 def _entry(c: _Checked, size: int, results: list[tuple[Any, dict]]) -> GradcheckEntry:
@@ -388,16 +240,20 @@ def gradcheck(
                 ),
                 stacklevel=2,
             )
-        judge = _Judge(problem, atol, rtol, f0)
+        judge = Judge(atol, rtol)
         entries = []
         for k, c in enumerate(checked):
             results = []
             g = c.grad
+
+            def phi(value: np.ndarray, k: int = k) -> tuple[float, list]:
+                return problem.phi(k, value)
+
             if projections:
                 scale = max(1.0, float(np.max(np.abs(c.base), initial=0.0)))
                 for n in range(projections):
                     v = rng.standard_normal(c.base.shape)
-                    results.append((f"proj {n}", judge.judge(k, v, eps * scale, float(np.sum(g * v)))))
+                    results.append((f"proj {n}", judge.judge(phi, c.base, f0, v, eps * scale, float(np.sum(g * v)))))
             else:
                 flat = np.arange(c.base.size)
                 if sparse and sparse < c.base.size:
@@ -407,7 +263,8 @@ def gradcheck(
                     idx = np.unravel_index(i, c.base.shape)
                     e = np.zeros(c.base.shape)
                     e[idx] = 1.0
-                    results.append((tuple(int(t) for t in idx), judge.judge(k, e, float(hs[idx]), float(g[idx]))))
+                    a = float(g[idx])
+                    results.append((tuple(int(t) for t in idx), judge.judge(phi, c.base, f0, e, float(hs[idx]), a)))
             entries.append(_entry(c, c.base.size, results))
     finally:
         for p, data, grad, rg in saved:

@@ -1,0 +1,170 @@
+"""Finite differences: numerical gradients and Jacobians, and judging an analytic value by them.
+
+* ``numerical_grad`` / ``numerical_jacobian``: central differences on float64 copies -- the
+  caller's arrays are never written, so they are bit-identical afterwards even when f raises.
+* ``Judge``: one directional derivative, analytic against central differences, with kinks
+  detected from the branch logs of ``record_branches()`` and re-checked one-sidedly.  Shared by
+  ``gradcheck`` (whole functions) and ``check_graph`` (one primitive at a time).
+
+Errors: relative error is |a - n| / max(|a|, |n|, floor), floor = (atol + noise) / rtol, where
+noise estimates the rounding error of the difference quotient; an element passes when its
+relative error is at most rtol (equivalently |a - n| <= max(atol + noise, rtol * max(|a|, |n|))).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .engine import no_grad
+from .tensor import Tensor
+
+__all__ = ["numerical_grad", "numerical_jacobian", "Judge", "DEFAULT_EPS"]
+
+DEFAULT_EPS = 1e-6
+_NOISE = 32 * np.finfo(np.float64).eps  # rounding in f, relative to |f|, that a difference may carry
+
+
+# --------------------------------------------------------------------------- numerical derivatives
+def _float_copy(x: Any) -> np.ndarray | None:
+    """A float64 copy of a floating (or Python-number) input; None for integer/bool inputs."""
+    data = x.data if isinstance(x, Tensor) else x
+    arr = np.asarray(data)
+    if arr.dtype.kind in "iub" and not isinstance(data, (float, list)):
+        return None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"numerical derivative: input of dtype {arr.dtype} is not numeric")
+    return np.array(arr, dtype=np.float64)
+
+
+def _steps(x: np.ndarray, eps: float) -> np.ndarray:
+    """The step per element: eps scaled by the magnitude of the element (at least eps)."""
+    return eps * np.maximum(1.0, np.abs(x))
+
+
+def _call_constant(f: Callable[..., Any], args: list[Any]) -> np.ndarray:
+    with no_grad():
+        out = f(*args)
+    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+
+
+def _numeric_jac(f: Callable[..., Any], inputs: tuple, eps: float | None, fname: str) -> list[Any]:
+    eps = DEFAULT_EPS if eps is None else float(eps)
+    if not eps > 0:
+        raise ValueError(f"{fname}: eps must be positive, got {eps}")
+    bases = [_float_copy(x) for x in inputs]
+
+    def evaluate(k: int, value: np.ndarray) -> np.ndarray:
+        args = [
+            inputs[j] if b is None else Tensor(value if j == k else b.copy(), name=getattr(inputs[j], "name", None))
+            for j, b in enumerate(bases)
+        ]
+        return _call_constant(f, args)
+
+    results: list[Any] = []
+    out_shape: tuple[int, ...] | None = None
+    for k, b in enumerate(bases):
+        if b is None:
+            results.append(None)
+            continue
+        cols = []
+        hs = _steps(b, eps).reshape(-1)
+        for i in range(b.size):
+            plus, minus = b.copy(), b.copy()
+            plus.flat[i] += hs[i]
+            minus.flat[i] -= hs[i]
+            step = plus.flat[i] - minus.flat[i]  # the step actually taken, after rounding
+            fp, fm = evaluate(k, plus), evaluate(k, minus)
+            out_shape = fp.shape
+            cols.append((fp - fm).reshape(-1) / step)
+        if out_shape is None:
+            out_shape = evaluate(k, b.copy()).shape
+        jac = np.stack(cols, axis=1) if cols else np.zeros((int(np.prod(out_shape)), 0))
+        results.append(jac.reshape(out_shape + b.shape))
+    return results
+
+
+def numerical_jacobian(f: Callable[..., Any], *inputs: Any, eps: float | None = None) -> Any:
+    """Central-difference Jacobian of ``f`` at ``inputs``: shape ``f(x).shape + x.shape``.
+
+    f is called with float64 Tensor copies (under ``no_grad``); the caller's arrays are never
+    written.  Integer inputs (labels, indices) are passed through unchanged and get None.  The
+    step for element x_i is ``eps * max(1, |x_i|)`` (eps defaults to 1e-6).  One input gives an
+    ndarray, several give a tuple.
+    """
+    res = _numeric_jac(f, inputs, eps, "numerical_jacobian")
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float | None = None) -> Any:
+    """Central-difference gradient of scalar-valued ``f``: one float64 array per input, its shape.
+
+    Like the lecture's numerical gradient, but centred, in float64 and on copies.
+    """
+
+    def scalar_f(*args: Any) -> Any:
+        out = f(*args)
+        size = out.size if isinstance(out, Tensor) else np.size(out)
+        if size != 1:
+            raise ValueError(
+                f"numerical_grad: f must return one element, got shape {np.shape(_data(out))}; "
+                "use numerical_jacobian for vector-valued f"
+            )
+        return out
+
+    res = _numeric_jac(scalar_f, inputs, eps, "numerical_grad")
+    res = [None if r is None else r.reshape(np.shape(_data(x))) for r, x in zip(res, inputs)]
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+
+# --------------------------------------------------------------------------- judging one direction
+def _branches_equal(a: list, b: list) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(na == nb and np.array_equal(xa, xb) for (na, xa), (nb, xb) in zip(a, b))
+
+
+class Judge:
+    """Compares an analytic directional derivative ``a`` with finite differences of a scalar phi.
+
+    ``phi(value) -> (float, branch log)`` evaluates the function with the tensor under check set
+    to ``value``; ``f0 = phi(base)[0]``.  Used by ``gradcheck`` (phi = f) and by ``check_graph``
+    (phi = one primitive's forward, weighted by a random upstream gradient).
+    """
+
+    def __init__(self, atol: float, rtol: float) -> None:
+        self.atol, self.rtol = atol, rtol
+
+    def _floor(self, noise: float) -> float:
+        """Below this magnitude, errors are compared in absolute terms (guards |a|, |n| near 0)."""
+        return (self.atol + noise) / self.rtol if self.rtol > 0 else max(self.atol + noise, 1e-300)
+
+    def judge(self, phi: Callable[[np.ndarray], tuple[float, list]], base: np.ndarray, f0: float,
+              direction: np.ndarray, h: float, a: float) -> dict:  # fmt: skip
+        fp, lp = phi(base + h * direction)
+        fm, lm = phi(base - h * direction)
+        noise = _NOISE * max(abs(fp), abs(fm), abs(f0)) / h
+        n = (fp - fm) / (2 * h)
+        if _branches_equal(lp, lm):
+            err = abs(a - n)
+            rel = err / max(abs(a), abs(n), self._floor(noise))
+            return {"a": a, "n": n, "abs": err, "rel": rel, "kink": False, "sides": None,
+                    "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip
+        # a kink was crossed: one-sided derivatives, second order where the branch stays the same
+        noise *= 4  # one-sided quotients divide by h, and the 3-point stencil weighs f by up to 4
+        fp2, lp2 = phi(base + 2 * h * direction)
+        fm2, lm2 = phi(base - 2 * h * direction)
+        right = (-3 * f0 + 4 * fp - fp2) / (2 * h) if _branches_equal(lp, lp2) else (fp - f0) / h
+        left = (3 * f0 - 4 * fm + fm2) / (2 * h) if _branches_equal(lm, lm2) else (f0 - fm) / h
+        lo, hi = min(left, right), max(left, right)
+        err = max(lo - a, a - hi, 0.0)
+        rel = err / max(abs(a), abs(lo), abs(hi), self._floor(noise))
+        return {"a": a, "n": n, "abs": err, "rel": rel, "kink": True, "sides": (left, right),
+                "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip
