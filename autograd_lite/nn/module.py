@@ -1,0 +1,239 @@
+"""Module and Parameter: how a model holds its learnable tensors, names them and saves them.
+
+A ``Module`` finds its parameters by walking its attributes (and the lists, tuples and dicts
+among them, and the sub-modules inside those) -- no registration calls.  ``named_parameters()``
+gives dotted names (``layers.0.weight``) and writes each name into the parameter's
+``Tensor.name``, so graph drawings and gradcheck reports show it; every ``forward`` runs inside
+``ag.scope(<module name>)`` so drawings can cluster the nodes by module.
+
+State is saved to ``.npz`` with ``numpy.savez`` and read back with ``allow_pickle=False``;
+missing, extra and mis-shaped entries are errors that list the names at fault.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..engine import scope
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "Module"]
+
+
+class Parameter(Tensor):
+    """A Tensor a Module learns: a floating leaf with ``requires_grad=True``.
+
+    Python numbers and lists become float64; numpy arrays keep their (floating) dtype.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, name: str | None = None, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        arr = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, np.float64)
+        if not np.issubdtype(arr.dtype, np.floating):
+            raise TypeError(f"Parameter: needs floating-point data, got {arr.dtype} (shape {arr.shape})")
+        super().__init__(arr, requires_grad=True, dtype=dtype, name=name)
+
+    def __repr__(self) -> str:
+        return "Parameter" + super().__repr__()[len("Tensor") :]
+
+
+def _walk(value: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """(dotted name, item) for the Parameters and Modules held directly in ``value``.
+
+    Descends into lists, tuples and dicts (not into Modules: the caller decides), with an
+    explicit stack, in attribute / list / insertion order.
+    """
+    stack: list[tuple[str, Any]] = [(prefix, value)]
+    while stack:
+        name, v = stack.pop()
+        if isinstance(v, (Parameter, Module)):
+            yield name, v
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed([(f"{name}.{i}" if name else str(i), x) for i, x in enumerate(v)]))
+        elif isinstance(v, dict):
+            stack.extend(reversed([(f"{name}.{k}" if name else str(k), x) for k, x in v.items()]))
+
+
+class Module:
+    """Base class of layers and models: subclass it, set parameters and sub-modules as
+    attributes (or in lists / dicts), and write ``forward``.
+
+    >>> import autograd_lite as ag
+    >>> class Affine(ag.nn.Module):
+    ...     def __init__(self):
+    ...         self.w = ag.nn.Parameter([1.0, 2.0])
+    ...     def forward(self, x):
+    ...         return x * self.w
+    >>> [name for name, _ in Affine().named_parameters()]
+    ['w']
+    """
+
+    training: bool = True
+    _buffer_names: tuple[str, ...] = ()  # numpy-array attributes saved in state_dict (running stats)
+    _scope_name: str | None = None
+    _named: bool = False
+
+    # ------------------------------------------------------------------ calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}: subclasses of Module define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._named:
+            self.named_parameters()  # first call: name the parameters of this (sub)tree
+        with scope(self._scope_name or type(self).__name__):
+            return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ the tree
+    def _children(self) -> Iterator[tuple[str, Any]]:
+        """(local dotted name, Parameter or Module) held by this module; overridable."""
+        for key, value in vars(self).items():
+            if not key.startswith("_"):
+                yield from _walk(value, key)
+
+    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
+        """Every module in the tree (this one first, as ``prefix``) with its dotted name."""
+        out: list[tuple[str, Module]] = []
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            out.append((name, mod))
+            subs = [(f"{name}.{n}" if name else n, m) for n, m in mod._children() if isinstance(m, Module)]
+            stack.extend(reversed(subs))
+        return out
+
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, each parameter once; the names are also written
+        into ``parameter.name`` and each sub-module's scope name is set for drawings."""
+        out: list[tuple[str, Parameter]] = []
+        seen: set[int] = set()
+        for mname, mod in self.named_modules(prefix):
+            for local, v in mod._children():
+                if isinstance(v, Module):
+                    if id(v) not in seen and v is not self:
+                        v._scope_name = local
+                    continue
+                if id(v) in seen:
+                    continue
+                seen.add(id(v))
+                full = f"{mname}.{local}" if mname else local
+                v.name = full
+                out.append((full, v))
+            mod._named = True
+        return out
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self, prefix: str = "") -> list[tuple[str, np.ndarray]]:
+        out = []
+        for mname, mod in self.named_modules(prefix):
+            for b in mod._buffer_names:
+                out.append((f"{mname}.{b}" if mname else b, getattr(mod, b)))
+        return out
+
+    def num_parameters(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    def zero_grad(self) -> None:
+        """Forget accumulated gradients (``p.grad = None`` for every parameter)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (BatchNorm uses batch statistics, Dropout drops) for the whole tree."""
+        for _, mod in self.named_modules():
+            mod.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: BatchNorm uses its running averages, Dropout passes through."""
+        return self.train(False)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter's and buffer's value, by dotted name."""
+        state = {name: np.array(p.data) for name, p in self.named_parameters()}
+        state.update((name, np.array(b)) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values into the parameters and buffers; every name must be present, known and
+        of the right shape (nothing is changed when one is not)."""
+        targets: dict[str, tuple[Any, str, tuple[int, ...]]] = {}
+        for name, p in self.named_parameters():
+            targets[name] = (p, "", p.shape)
+        for mname, mod in self.named_modules():
+            for b in mod._buffer_names:
+                targets[f"{mname}.{b}" if mname else b] = (mod, b, np.shape(getattr(mod, b)))
+        missing = [k for k in targets if k not in state]
+        extra = [k for k in state if k not in targets]
+        problems = []
+        if missing:
+            problems.append(f"missing entries: {', '.join(missing)}")
+        if extra:
+            problems.append(f"unexpected entries: {', '.join(map(str, extra))}")
+        for k, (_, _, shape) in targets.items():
+            if k in state and np.shape(state[k]) != shape:
+                problems.append(f"{k} has shape {np.shape(state[k])}, the model needs {shape}")
+        for k, (_, _, _) in targets.items():
+            if k in state and not _is_real(state[k]):
+                problems.append(f"{k} is not a real-valued numeric array ({np.asarray(state[k]).dtype})")
+        if problems:
+            raise ValueError(f"load_state_dict ({type(self).__name__}): " + "; ".join(problems))
+        for k, (owner, attr, _) in targets.items():
+            if attr:
+                cur = getattr(owner, attr)
+                setattr(owner, attr, np.array(state[k], dtype=np.asarray(cur).dtype))
+            else:
+                owner.data = np.array(state[k], dtype=owner.data.dtype)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write ``state_dict()`` to an ``.npz`` file (numpy.savez; no pickle)."""
+        np.savez(path, **self.state_dict())
+
+    def load(self, path: str | os.PathLike) -> Module:
+        """Read an ``.npz`` written by ``save`` (``allow_pickle=False``) into this module."""
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"load: no such file: {os.fspath(path)!r}")
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if not hasattr(f, "files"):
+                    raise ValueError("it holds a single array, not named entries (write it with Module.save)")
+                state = {k: f[k] for k in f.files}
+        except ValueError as e:  # pickled object arrays, or not an npz at all
+            raise ValueError(f"load: cannot read {os.fspath(path)!r} as a saved model: {e}") from None
+        except OSError as e:
+            raise ValueError(f"load: {os.fspath(path)!r} is not an .npz file: {e}") from None
+        self.load_state_dict(state)
+        return self
+
+    # ------------------------------------------------------------------ display
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        stack: list[tuple[int, str, Module]] = [(0, "", self)]
+        while stack:
+            depth, local, mod = stack.pop()
+            label = f"({local}): " if local else ""
+            lines.append("  " * depth + f"{label}{type(mod).__name__}({mod.extra_repr()})")
+            subs = [(depth + 1, n, m) for n, m in mod._children() if isinstance(m, Module)]
+            stack.extend(reversed(subs))
+        return "\n".join(lines)
+
+
+def _is_real(a: Any) -> bool:
+    dt = np.asarray(a).dtype
+    return np.issubdtype(dt, np.floating) or np.issubdtype(dt, np.integer)
