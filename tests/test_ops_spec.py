@@ -11,6 +11,7 @@ broadcasting shapes.  A primitive or composite without a spec fails ``test_every
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -371,3 +372,44 @@ def test_where_broadcasts_condition_and_branches(shapes, cond_shape, seed):
     assert ta.grad.shape == a.shape and tb.grad.shape == b.shape
     assert_close(ta.grad.data, central_difference(f, [a, b], 0))
     assert_close(tb.grad.data, central_difference(f, [a, b], 1))
+
+
+# ============================================================================ numerical stability
+BIG = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    x = ag.Tensor(BIG, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow in exp
+        y = ag.sigmoid(x)
+        y.sum().backward()
+    expected = np.array([0.0, np.exp(-30.0) / (1 + np.exp(-30.0)), 0.5, 1 / (1 + np.exp(-30.0)), 1.0])
+    np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(x.grad.data, expected * (1 - expected), rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax"])
+def test_softmax_family_is_stable_for_large_inputs(name):
+    """Shifting the inputs by 1000 changes softmax/log_softmax by nothing and logsumexp by 1000."""
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((2, 4))
+    small, large = ag.Tensor(base, requires_grad=True), ag.Tensor(base + 1000.0, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ys, yl = getattr(ag, name)(small, axis=1), getattr(ag, name)(large, axis=1)
+        w = rng.standard_normal(ys.shape)
+        (ys * w).sum().backward()
+        (yl * w).sum().backward()
+    shift = 1000.0 if name == "logsumexp" else 0.0
+    np.testing.assert_allclose(yl.data, ys.data + shift, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(large.grad.data, small.grad.data, rtol=1e-9, atol=1e-12)
+
+
+def test_sum_to_shape_reduces_broadcast_axes_and_refuses_the_rest():
+    g = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(ag.sum_to_shape(g, (3, 1)), g.sum(axis=(0, 2)).reshape(3, 1))
+    np.testing.assert_array_equal(ag.sum_to_shape(g, ()), g.sum())
+    assert ag.sum_to_shape(g, (2, 3, 4)) is g
+    with pytest.raises(ValueError, match=r"^myop: .*shape \(2, 3, 4\).*does not reduce to the input's shape \(5,\)"):
+        ag.sum_to_shape(g, (5,), "myop")
