@@ -42,6 +42,9 @@ class Tensor:
         "_params",
         "_retain",
         "_scope",
+        "_mark",
+        "_pending",
+        "_g",
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -79,6 +82,7 @@ class Tensor:
         self._params: dict | None = None
         self._retain = False
         self._scope = _engine.current_scope()
+        self._mark = 0  # backward bookkeeping (engine._count_consumers)
 
     @staticmethod
     def _wrap(data: Any) -> Tensor:
@@ -93,6 +97,7 @@ class Tensor:
         t._params = None
         t._retain = False
         t._scope = ()
+        t._mark = 0
         return t
 
     # ---------------------------------------------------------------- introspection

@@ -1,9 +1,10 @@
 """Shared benchmark harness: each engine in its own process, one thread, interleaved, medians.
 
-A benchmark script defines ``ENGINES = {name: setup_function}``; a setup function imports what it
-needs and returns a zero-argument callable doing one unit of work (and optionally a dict of
-extra facts).  ``main()`` runs every engine ``--rounds`` times in fresh subprocesses, in a
-rotating order, and prints medians and ratios against the baseline engine.
+A benchmark script defines ``ENGINES = {name: setup_function}``.  A setup function imports what
+it needs and returns a zero-argument callable doing one unit of work and a dict of facts to
+report (the callable may add to it; ``"once": True`` times a single call without warm-up).
+``main()`` runs every engine ``--rounds`` times in fresh subprocesses, in a rotating order, and
+prints medians and ratios against the baseline engine.
 """
 
 from __future__ import annotations
@@ -64,8 +65,13 @@ def main(engines: dict[str, Callable[[], tuple]], baseline: str, title: str, uni
     args = parser.parse_args()
     if args.worker:
         work, facts = engines[args.worker]()
-        facts = dict(facts or {})
-        facts["seconds"] = time_worker(work, args.repeat)
+        facts = facts if facts is not None else {}
+        if facts.pop("once", False):  # a long run: time one call, no warm-up
+            t0 = time.perf_counter()
+            work()
+            facts["seconds"] = time.perf_counter() - t0
+        else:
+            facts["seconds"] = time_worker(work, args.repeat)
         print("RESULT " + json.dumps(facts))
         return facts
     results: dict[str, list[dict]] = {}
