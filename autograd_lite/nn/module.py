@@ -113,23 +113,29 @@ class Module:
         return out
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once; the names are also written
-        into ``parameter.name`` and each sub-module's scope name is set for drawings."""
+        """``(dotted name, parameter)`` pairs in attribute order, each parameter once.
+
+        The names are also written into ``parameter.name``, and each sub-module learns its
+        name for the scopes its forward runs in (so drawings show ``blocks.0/fc``).
+        """
         out: list[tuple[str, Parameter]] = []
-        seen: set[int] = set()
-        for mname, mod in self.named_modules(prefix):
-            for local, v in mod._children():
-                if isinstance(v, Module):
-                    if id(v) not in seen and v is not self:
-                        v._scope_name = local
-                    continue
-                if id(v) in seen:
-                    continue
-                seen.add(id(v))
-                full = f"{mname}.{local}" if mname else local
+        seen: set[int] = {id(self)}
+        stack: list[tuple[str, str, Any]] = [
+            (f"{prefix}.{n}" if prefix else n, n, v) for n, v in reversed(list(self._children()))
+        ]
+        while stack:
+            full, local, v = stack.pop()
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if isinstance(v, Module):
+                v._scope_name = local
+                v._named = True
+                stack.extend((f"{full}.{n}", n, c) for n, c in reversed(list(v._children())))
+            else:
                 v.name = full
                 out.append((full, v))
-            mod._named = True
+        self._named = True
         return out
 
     def parameters(self) -> list[Parameter]:
