@@ -75,10 +75,18 @@ tensor = Tensor
 
 # --- gradient checking and functional derivatives (gradcheck.py, functional.py)
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning  # noqa: E402
+from .functional import grad, hessian, hvp, jacobian, value_and_grad, vjp  # noqa: E402
+from .gradcheck import gradcheck, numerical_grad, numerical_jacobian  # noqa: E402
+from .opcheck import GraphCheckReport, check_graph  # noqa: E402
 
 # --- /gradient checking
 
 # --- graphs, explanations, command line (viz.py)
+# isort: split
+from .explain import Explanation, explain  # noqa: E402
+from .render import RendererNotFound, find_renderer  # noqa: E402
+from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_dot  # noqa: E402
+
 # --- /graphs
 
 # --- models: nn, losses, optimizers, data

@@ -1,30 +1,165 @@
-"""The ``autograd-lite`` command (also ``python -m autograd_lite``)."""
+"""The ``autograd-lite`` command (also ``python -m autograd_lite``).
+
+Subcommands: ``demo`` (the course examples end to end), and for one expression given as text --
+``graph`` (values and gradients, as text or drawn to a file), ``check`` (backward's gradients
+against finite differences) and ``explain`` (the chain-rule table).  Expressions are parsed and
+checked by ``exprparse`` (an allow-list over Python's ``ast``), never executed.
+
+Exit status: 0 success; 1 a gradient check that fails, or a runtime failure (no renderer, a file
+that cannot be written); 2 a refused expression or bad arguments.  Errors are one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
+
+PROG = "autograd-lite"
+EXAMPLES = """examples:
+  autograd-lite graph "(x + y) * z" --at x=-2 y=5 z=-4
+  autograd-lite graph "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 -o neuron.svg
+  autograd-lite explain "(x + y) * z" --at x=-2 y=5 z=-4
+  autograd-lite check "sum(relu(W @ x))" --at 'W=[[0.1,0.5],[-0.3,0.8]]' 'x=[0.2,0.4]'
+"""
+
+
+class UsageError(Exception):
+    """Bad arguments: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="autograd-lite",
+    parser = _Parser(
+        prog=PROG,
         description="Reverse-mode automatic differentiation on numpy: demos and graph tools.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     demo = sub.add_parser("demo", help="run the course examples end to end")
     demo.add_argument("--out-dir", default=".", help="where the demo writes its files")
+    helps = {
+        "graph": "build EXPR, backpropagate, show values and gradients (text, or a drawing with -o)",
+        "check": "compare backward's gradients of EXPR with central finite differences",
+        "explain": "print the backward pass of EXPR edge by edge (upstream x local = downstream)",
+    }
+    for name, text in helps.items():
+        p = sub.add_parser(name, help=text, description=text, epilog=EXAMPLES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+        p.add_argument("expr", metavar="EXPR", help="numbers, variables, + - * / ** @, exp log sigmoid tanh relu ...")
+        p.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE",
+                       help="variable values: numbers or JSON arrays, e.g. x=1 'W=[[1,2],[3,4]]'")  # fmt: skip
+        if name == "graph":
+            p.add_argument("-o", "--output", help="write the drawing: .svg .png .pdf (rendered) or .dot")
+            p.add_argument("--direction", default="TB", choices=["TB", "LR"], help="layout direction")
+            p.add_argument("--edge-grads", action="store_true", help="label edges with the gradients they carry")
+            p.add_argument("--health", action="store_true", help="colour nodes by gradient health")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        from .demo import run
+def _variables(items: Sequence[str]) -> dict[str, Any]:
+    import autograd_lite as ag
 
-        run(args.out_dir)
+    from .exprparse import parse_value
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise UsageError(f"--at: {item!r} should look like NAME=VALUE, e.g. x=1.5 or 'W=[[1,2],[3,4]]'")
+        name = name.strip()
+        if name in out:
+            raise UsageError(f"--at: {name!r} is given twice")
+        out[name] = ag.Tensor(parse_value(name, text.strip()), requires_grad=True, name=name)
+    return out
+
+
+def _build(expr: str, variables: dict[str, Any]) -> tuple[Any, str]:
+    """The expression's output (reduced to a scalar with sum if needed) and a note about that."""
+    from .exprparse import ExpressionError, evaluate
+
+    out = evaluate(expr, variables)
+    if not out.requires_grad:
+        raise ExpressionError("the expression uses no variable, so there is nothing to differentiate")
+    note = ""
+    if out.size != 1:
+        note = f"(the expression has shape {out.shape}; gradients are those of its sum)"
+        out = out.sum()
+    out.name = "out"
+    return out, note
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from .viz import format_graph, save_graph
+
+    variables = _variables(args.at)
+    out, note = _build(args.expr, variables)
+    out.backward(retain_grads=True)
+    if note:
+        print(note)
+    if args.output:
+        path = save_graph(out, args.output, direction=args.direction, edge_grads=args.edge_grads, health=args.health)
+        print(f"wrote {path}")
+    else:
+        print(format_graph(out))
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    out, note = _build(args.expr, _variables(args.at))
+    if note:
+        print(note)
+    print(explain(out))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    import autograd_lite as ag
+
+    from .exprparse import evaluate
+
+    variables = _variables(args.at)
+    out, note = _build(args.expr, variables)  # refuses bad expressions before any differencing
+    names = list(variables)
+
+    def f(*values: Any) -> Any:
+        y = evaluate(args.expr, dict(zip(names, values)))
+        return y.sum() if y.size != 1 else y
+
+    if note:
+        print(note)
+    print(f"f = {args.expr} = {out.item():.6g}")
+    report = ag.gradcheck(f, *[variables[n] for n in names])
+    print(report)
+    return 0 if report else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .exprparse import ExpressionError
+    from .render import RendererNotFound
+
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "demo":
+            from .demo import run
+
+            run(args.out_dir)
+            return 0
+        return {"graph": _graph, "check": _check, "explain": _explain}[args.command](args)
+    except (UsageError, ExpressionError) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    except (RendererNotFound, OSError, RuntimeError, ValueError, TypeError, ArithmeticError) as e:
+        print(f"{PROG}: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def summarize(x: Any, precision: int = 4) -> str:
     text = ""
     if finite.any():
         f = a[finite].astype(np.float64)
-        text = f"min {f.min():.3g} mean {f.mean():.3g} max {f.max():.3g}"
+        text = f"min {f.min():.4g} mean {f.mean():.4g} max {f.max():.4g}"
     bad = a.size - int(finite.sum())
     if bad:
         text += f"{' ' if text else ''}({bad} NaN/Inf)"

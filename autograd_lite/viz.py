@@ -62,7 +62,12 @@ def grad_health(g: Any, vanishing: float = 1e-7, exploding: float = 1e3) -> str:
 
 
 def _outputs(output: Tensor | Iterable[Tensor], fn: str) -> list[Tensor]:
-    outs = [output] if isinstance(output, Tensor) else list(output)
+    if isinstance(output, Tensor):
+        outs = [output]
+    elif isinstance(output, (list, tuple)):
+        outs = list(output)
+    else:
+        raise TypeError(f"{fn}: expected a Tensor or a list of Tensors, got {type(output).__name__}")
     if not outs:
         raise ValueError(f"{fn}: no outputs given")
     for o in outs:
@@ -325,10 +330,10 @@ class Graph(graphviz.Digraph):
         if outfile is not None:
             out = Path(outfile)
             fmt = format or out.suffix.lstrip(".") or self.format
-            source_path = self.save(filename, directory) if filename is not None else None
+            source_path = self.save(filename, directory=directory) if filename is not None else None
         else:
             fmt = format or self.format
-            source_path = self.save(filename, directory)
+            source_path = self.save(filename, directory=directory)
             out = Path(f"{source_path}.{fmt}")
         if raise_if_result_exists and out.exists():
             raise FileExistsError(f"render: {out} exists")
