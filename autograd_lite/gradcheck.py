@@ -90,7 +90,7 @@ class _Problem:
                 self.reseed()
             out = self.f(*args)
         if not isinstance(out, Tensor):
-            if np.size(out) == 1 and not projections:
+            if isinstance(out, (int, float, np.number)) and not projections:
                 out = Tensor(np.asarray(out, dtype=np.float64))  # f ignores its inputs: gradient 0
             else:
                 raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
