@@ -31,7 +31,28 @@ def section_neuron() -> None:
     print()
 
 
+def section_graph(out_dir: str | Path = ".") -> Path | None:
+    """Draw the neuron's graph with values and gradients, explain its backward pass, check it."""
+    print("== The neuron's graph, its backward pass edge by edge, and a gradient check ==")
+    f, v = sigmoid_neuron()
+    f.backward(retain_grads=True)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    path: Path | None = Path(out_dir) / "neuron_graph.svg"
+    try:
+        ag.save_graph(f, path, edge_grads=True)
+        print(f"drawing: {path}  (renderer: {ag.find_renderer().kind})")
+    except ag.RendererNotFound as e:
+        print(f"drawing skipped: {e}")
+        path = None
+    print(ag.explain(f))
+    neuron = lambda w0, x0, w1, x1, w2: 1 / (1 + ag.exp(-(w0 * x0 + w1 * x1 + w2)))
+    print(ag.gradcheck(neuron, *v.values()))
+    print()
+    return path
+
+
 def run(out_dir: str | Path = ".") -> None:
     """Run every section of the demo; files it writes go to ``out_dir``."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     section_neuron()
+    section_graph(out_dir)
