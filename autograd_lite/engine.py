@@ -304,11 +304,17 @@ def _input_error(name: str, args: Sequence[Any], e: Exception) -> Exception:
     """Turn a numpy failure inside a forward into a message about the user's call."""
     msg = str(e)
     if isinstance(e, _OpError):
-        return type(e)(msg)
+        return ValueError(msg)
+    for a in args:
+        if not isinstance(a, (np.ndarray, np.generic, int, float, complex)) or np.asarray(a).dtype == object:
+            return TypeError(
+                f"{name}: unsupported operand type {type(a).__name__} ({a!r:.40}); "
+                "operands must be numbers, numpy arrays or Tensors"
+            )
     if "broadcast" in msg:
         shapes = " and ".join(str(_shape(a)) for a in args)
         return ValueError(f"{name}: shapes {shapes} do not broadcast together")
-    kind = IndexError if isinstance(e, IndexError) else type(e)
+    kind = IndexError if isinstance(e, IndexError) else ValueError if isinstance(e, ValueError) else TypeError
     return kind(f"{name}: invalid input ({_describe(args)}): {msg}")
 
 
@@ -413,7 +419,10 @@ def backward(
         seed: Any = np.ones(rdata.shape, rdata.dtype)
     else:
         gdata = grad.data if isinstance(grad, Tensor) else grad
-        seed = np.array(gdata, dtype=rdata.dtype)
+        try:
+            seed = np.array(gdata, dtype=rdata.dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"backward: grad must be numeric of shape {rdata.shape}, got {gdata!r}: {e}") from None
         if seed.shape != rdata.shape:
             raise ValueError(
                 f"backward: grad has shape {seed.shape} but the output has shape {rdata.shape}"

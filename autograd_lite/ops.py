@@ -66,6 +66,13 @@ def _relu_forward(x: Any) -> Any:
     return x if not x <= 0 else x.dtype.type(0)  # a numpy scalar: skip the ufunc machinery
 
 
+def _broadcast_to_forward(x: Any, shape: tuple[int, ...]) -> Any:
+    try:
+        return np.broadcast_to(x, shape)
+    except ValueError:
+        raise _OpError(f"broadcast_to: shape {np.shape(x)} cannot be broadcast to {tuple(shape)}") from None
+
+
 def _matmul_forward(a: Any, b: Any) -> Any:
     a, b = np.asarray(a), np.asarray(b)
     if a.ndim == 0 or b.ndim == 0:
@@ -74,7 +81,7 @@ def _matmul_forward(a: Any, b: Any) -> Any:
     if ka != kb:
         raise _OpError(
             f"matmul: shapes {a.shape} and {b.shape} are not aligned: {ka} (dim {a.ndim - 1} of a) "
-            f"!= {kb} (dim {max(b.ndim - 2, 0)} of b)"
+            f"!= {kb} (dim {b.ndim - 2 if b.ndim > 1 else 0} of b)"
         )
     return np.matmul(a, b)
 
@@ -188,7 +195,7 @@ transpose = P(
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, x.ndim)),),
 )
 # broadcast_to:  g itself; the engine sums it back to the input's shape
-broadcast_to = P("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), (lambda g, out, x, shape: g,))
+broadcast_to = P("broadcast_to", _broadcast_to_forward, (lambda g, out, x, shape: g,))
 # x[index]:  g scattered back into zeros, repeated indices accumulating
 getitem = P(
     "getitem",

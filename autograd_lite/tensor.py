@@ -13,6 +13,7 @@ Python numbers "weak" (``x * 2.0`` keeps float32).  Only floating tensors can re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -375,8 +376,8 @@ class Tensor:
         return reshape(self, (-1,))
 
     def transpose(self, *axes: Any) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
         return transpose(self, axes or None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
@@ -421,14 +422,26 @@ def as_tensor(x: ArrayLike) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _negative(x: ArrayLike) -> Any:
+    """-x: recorded for a Tensor; plain arithmetic for a constant, so 2.0 stays a weak Python float."""
+    if isinstance(x, Tensor):
+        return _ops.neg(x)
+    return -np.asarray(x, dtype=np.float64) if isinstance(x, (list, tuple)) else -x
+
+
 def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
-    """a - b = a + (-b)"""
-    return _ops.add(a, _ops.neg(b))
+    """a - b = a + (-b)  (one node when b is a constant)"""
+    return _ops.add(a, _negative(b))
 
 
 def div(a: ArrayLike, b: ArrayLike) -> Tensor:
-    """a / b = a * b**-1"""
-    return _ops.mul(a, _ops.pow(b, -1))
+    """a / b = a * b**-1  (one node when b is a constant)"""
+    if isinstance(b, Tensor):
+        return _ops.mul(a, _ops.pow(b, -1))
+    if isinstance(b, (int, float)) and not isinstance(b, bool):  # stays a weak Python float
+        return _ops.mul(a, 1.0 / b if b != 0 else math.copysign(math.inf, b))
+    with np.errstate(divide="ignore"):  # x / 0 is inf like numpy
+        return _ops.mul(a, np.true_divide(1.0, np.asarray(b, dtype=None if hasattr(b, "dtype") else np.float64)))
 
 
 def abs(x: ArrayLike) -> Tensor:  # noqa: A001 - numpy's name
@@ -443,12 +456,12 @@ def sqrt(x: ArrayLike) -> Tensor:
 
 def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     """min(a, b) = -max(-a, -b); ties share the gradient evenly."""
-    return _ops.neg(_ops.maximum(_ops.neg(a), _ops.neg(b)))
+    return _ops.neg(_ops.maximum(_negative(a), _negative(b)))
 
 
 def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """min over axes = -max(-x); ties share the gradient evenly."""
-    return _ops.neg(_ops.max(_ops.neg(x), axis=_axis(axis), keepdims=keepdims))
+    return _ops.neg(_ops.max(_negative(x), axis=_axis(axis), keepdims=keepdims))
 
 
 def clip(x: ArrayLike, lo: ArrayLike = None, hi: ArrayLike = None) -> Tensor:

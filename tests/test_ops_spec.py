@@ -313,12 +313,7 @@ def test_second_derivatives_match_finite_differences_of_the_gradient(spec):
 
 
 # ============================================================================ dtype
-PYTHON_NUMBER_PROMOTES = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a primitive applied to a bare Python number (neg(0.4)) returns a float64 tensor, so "
-    "clip with number bounds promotes float32 to float64 (see test_tensor.py::test_python_numbers_are_weak)",
-)
-FLOAT32 = [pytest.param(s, id=s.id, marks=PYTHON_NUMBER_PROMOTES if s.name == "clip" else ()) for s in SPECS]
+FLOAT32 = [pytest.param(s, id=s.id) for s in SPECS]
 
 
 @pytest.mark.parametrize("spec", FLOAT32)

@@ -59,17 +59,12 @@ WEAK = {
     "maximum(x, 0.5)": lambda x: ag.maximum(x, 0.5),
     "where(c, x, 0.0)": lambda x: ag.where(np.array([True, False, True]), x, 0.0),
 }
-PROMOTES = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a primitive applied to a bare Python number (neg(1), pow(2, -1)) returns a float64 "
-    "tensor, so x - 1, x / 2 and minimum/clip with number bounds promote float32 to float64",
-)
 
 
 @pytest.mark.parametrize(
     "op",
     [
-        pytest.param(f, id=k, marks=PROMOTES if k in {"x - 1", "x / 2", "minimum(x, 0.5)", "clip(x, 0, 0.5)"} else ())
+        pytest.param(f, id=k)
         for k, f in WEAK.items()
     ],
 )
@@ -171,7 +166,6 @@ def test_transpose_method_accepts_none_like_numpy_default():
     np.testing.assert_array_equal(x.transpose().data, x.data.transpose())
 
 
-@pytest.mark.xfail(strict=True, reason="tensor.py bug: Tensor.transpose(None) treats None as an axis")
 def test_transpose_method_accepts_explicit_none():
     x = ag.Tensor(np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(x.transpose(None).data, x.data.transpose(None))
