@@ -90,4 +90,17 @@ from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_do
 # --- /graphs
 
 # --- models: nn, losses, optimizers, data
+# isort: split
+from . import data, losses, nn, optim, train  # noqa: E402
+from .losses import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_penalty,
+    l2_penalty,
+    mse_loss,
+    nll_loss,
+)
+from .nn import Module, Parameter  # noqa: E402
 # --- /models
