@@ -165,10 +165,8 @@ class GradcheckReport:
                 more = " ..." if e.failures > 8 else ""
                 lines.append(f"  {e.name}: {e.failures} elements failed: {shown}{more}")
         if any(e.kinks_crossed for e in self.entries):
-            lines.append(
-                "  kinks: elements where f(x+h) and f(x-h) took different branches of relu/max/maximum/where; "
-                "judged by one-sided differences (pass when the analytic value lies between left and right)"
-            )
+            lines.append("  kinks: elements where f(x+h) and f(x-h) took different branches of relu/max/maximum/where;")
+            lines.append("         judged by one-sided differences: pass when the analytic value lies between them")
         lines.append(
             "  verdict (relative error): > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 acceptable (kinks), "
             "< 1e-7 good"
