@@ -147,6 +147,8 @@ def check_expression(expr: str) -> ast.Expression:
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 raise _refuse(expr, node.func, _WHAT.get(type(node.func), "calling anything but a function name"))
+            if node.func.id.startswith("_"):
+                raise _refuse(expr, node.func, "names starting with '_'")
             if node.func.id not in FUNCTIONS:
                 raise ExpressionError(
                     f"unknown function {_where(expr, node.func)}; the functions are {', '.join(sorted(FUNCTIONS))}"

@@ -1,0 +1,150 @@
+"""The ``autograd-lite`` command end to end, through a subprocess (``python -m autograd_lite``)."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd_lite.render import ENV_VAR
+
+LECTURE = ["(x + y) * z", "--at", "x=-2", "y=5", "z=-4"]
+
+
+def cli(*args: str, cwd=None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_lite", *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env
+    )
+
+
+def test_graph_prints_values_and_gradients():
+    r = cli("graph", *LECTURE)
+    assert r.returncode == 0, r.stderr
+    lines = {line.lstrip("│├└─ ").split()[0]: line for line in r.stdout.splitlines() if line.strip()}
+    # the lecture: q = 3, f = -12, df/dx = df/dy = -4, df/dz = 3
+    assert "data -12" in r.stdout.splitlines()[0]
+    for name, grad in [("x", "-4"), ("y", "-4"), ("z", "3")]:
+        assert f"grad {grad}" in lines[name], lines
+
+
+def test_graph_writes_svg_png_and_dot(tmp_path):
+    svg, png, dot = tmp_path / "g.svg", tmp_path / "g.png", tmp_path / "g.dot"
+    for path in (svg, png, dot):
+        r = cli("graph", *LECTURE, "-o", str(path), "--edge-grads", "--direction", "LR")
+        assert r.returncode == 0, r.stderr
+        assert f"wrote {path}" in r.stdout
+    texts = ["".join(e.itertext()) for e in ET.parse(svg).getroot().iter() if e.tag.endswith("text")]
+    assert {"x", "y", "z", "add", "mul", "data -12", "grad -4"} <= set(texts)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and min(struct.unpack(">II", data[16:24])) > 0
+    assert "rankdir=LR" in dot.read_text() and "<B>x</B>" in dot.read_text()
+
+
+def test_graph_with_array_variables_from_json():
+    r = cli("graph", "sum(relu(W @ x))", "--at", "W=[[0.1,0.5],[-0.3,0.8]]", "x=[0.2,0.4]")
+    assert r.returncode == 0, r.stderr
+    assert "(2, 2) float64" in r.stdout and "(2,) float64" in r.stdout
+    # W @ x = [0.22, 0.26] > 0, so d/dW = outer(1, x): rows [0.2, 0.4]
+    assert "grad [[0.2, 0.4], [0.2, 0.4]]" in r.stdout
+
+
+def test_non_scalar_expressions_use_the_sum():
+    r = cli("explain", "x * x", "--at", "x=[1,2,3]")
+    assert r.returncode == 0, r.stderr
+    assert "has shape (3,); gradients are those of its sum" in r.stdout
+    assert "(3,) [2., 4., 6.]" in r.stdout  # d sum(x^2)/dx = 2x after the copies add
+
+
+def test_explain_prints_the_chain_rule_table():
+    r = cli("explain", *LECTURE)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()[3:]]
+    # (#, node, op, upstream, local, downstream, to, ...)
+    got = {(row[2], row[6]): (float(row[3]), float(row[4]), float(row[5])) for row in rows}
+    assert got[("mul", "z")] == (1.0, 3.0, 3.0)
+    assert got[("add", "x")] == (-4.0, 1.0, -4.0) and got[("add", "y")] == (-4.0, 1.0, -4.0)
+
+
+def test_check_compares_with_finite_differences():
+    r = cli("check", "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))", "--at", "w0=2", "x0=-1", "w1=-3", "x1=-2", "w2=-3")
+    assert r.returncode == 0, r.stderr
+    assert "f = " in r.stdout and "0.731059" in r.stdout
+    for name in ("w0", "x0", "w1", "x1", "w2"):
+        line = next(line for line in r.stdout.splitlines() if line.startswith(name + " "))
+        assert line.rstrip().endswith("pass")
+    assert "3.9322e-01" in r.stdout  # df/dx0 = 0.39 in the lecture
+
+
+@pytest.mark.parametrize(
+    "expr, message",
+    [
+        ("__import__('os').system('echo hi')", "attribute access"),
+        ("x.__class__", "attribute access: 'x.__class__' at column 1 is not allowed"),
+        ("9**9**9", "exponent 3.8742e+08 is beyond the limit"),
+        ("x + nope", "unknown variable 'nope' at column 5"),
+        ("nope(x)", "unknown function 'nope' at column 1"),
+        ("(lambda: 1)()", "lambda"),
+        ("x +", "cannot parse the expression"),
+    ],
+)
+def test_refused_expressions_exit_2_with_one_line(expr, message, tmp_path):
+    for command in ("graph", "check", "explain"):
+        r = cli(command, expr, "--at", "x=1", cwd=tmp_path)
+        assert r.returncode == 2, (command, r.stdout, r.stderr)
+        assert r.stdout == "" and "hi" not in r.stdout
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert r.stderr.startswith("autograd-lite: error: ") and message in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["graph", "x", "--at", "x"], 2, "--at: 'x' should look like NAME=VALUE"),
+        (["graph", "x", "--at", "x=[1,"], 2, "is not a number or a JSON array"),
+        (["graph", "x", "--at", "x=1", "x=2"], 2, "'x' is given twice"),
+        (["graph", "2 * 3"], 2, "uses no variable"),
+        (["graph", "x + y", "--at", "x=[1,2]", "y=[1,2,3]"], 2, "add: shapes (2,) and (3,) do not broadcast"),
+        (["nope"], 2, "invalid choice: 'nope'"),
+        (["graph"], 2, "the following arguments are required: EXPR"),
+    ],
+)
+def test_bad_arguments(args, code, message):
+    r = cli(*args)
+    assert r.returncode == code, r.stderr
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_no_renderer_is_exit_1_with_the_fix_but_dot_still_works(tmp_path):
+    bad = {ENV_VAR: str(tmp_path / "missing-dot")}
+    r = cli("graph", *LECTURE, "-o", str(tmp_path / "g.svg"), env_extra=bad)
+    assert r.returncode == 1
+    assert ENV_VAR in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "g.svg").exists()
+    r = cli("graph", *LECTURE, "-o", str(tmp_path / "g.dot"), env_extra=bad)
+    assert r.returncode == 0 and (tmp_path / "g.dot").exists()
+
+
+def test_help_lists_the_commands_and_examples():
+    r = cli("--help")
+    assert r.returncode == 0
+    for word in ("graph", "check", "explain", "demo", "--at"):
+        assert word in r.stdout
+
+
+def test_demo_graph_section(tmp_path, capsys):
+    from autograd_lite.demo import section_graph
+
+    path = section_graph(tmp_path)
+    out = capsys.readouterr().out
+    assert path == tmp_path / "neuron_graph.svg"
+    texts = ["".join(e.itertext()) for e in ET.parse(path).getroot().iter() if e.tag.endswith("text")]
+    assert "w0" in texts and "data 0.7311" in texts
+    assert "upstream" in out and "-0.5344" in out  # the explanation: 1/x's local gradient -1/1.37^2
+    assert "gradcheck passed" in out
