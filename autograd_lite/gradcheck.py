@@ -133,16 +133,20 @@ def _entry(c: _Checked, size: int, results: list[tuple[Any, dict]]) -> Gradcheck
 
 
 def _named_params(params: Iterable[Any] | None) -> list[tuple[str, Tensor]]:
-    out = []
+    out: list[tuple[str, Tensor]] = []
+    seen: set[int] = set()
     for j, p in enumerate(params or ()):
         if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], Tensor):
-            out.append((str(p[0]), p[1]))
+            name, t = str(p[0]), p[1]
         elif isinstance(p, Tensor):
-            out.append((p.name or f"param {j}", p))
+            name, t = p.name or f"param {j}", p
         else:
             raise TypeError(
                 f"gradcheck: params must hold Tensors or (name, Tensor) pairs; item {j} is {type(p).__name__}"
             )
+        if id(t) not in seen:  # a tensor listed twice (shared weights) is checked once
+            seen.add(id(t))
+            out.append((name, t))
     return out
 
 

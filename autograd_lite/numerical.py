@@ -29,13 +29,15 @@ _NOISE = 32 * np.finfo(np.float64).eps  # rounding in f, relative to |f|, that a
 
 # --------------------------------------------------------------------------- numerical derivatives
 def _float_copy(x: Any) -> np.ndarray | None:
-    """A float64 copy of a floating (or Python-number) input; None for integer/bool inputs."""
+    """A float64 copy of a floating input (Python numbers and lists count as float, like Tensor's
+    dtype policy); None for integer and boolean arrays (labels, indices, masks), passed through."""
     data = x.data if isinstance(x, Tensor) else x
+    python = isinstance(data, (int, float, list, tuple)) and not isinstance(data, bool)
     arr = np.asarray(data)
-    if arr.dtype.kind in "iub" and not isinstance(data, (float, list)):
+    if arr.dtype.kind in "iub" and not python:
         return None
     if arr.dtype.kind not in "fiub":
-        raise TypeError(f"numerical derivative: input of dtype {arr.dtype} is not numeric")
+        raise TypeError(f"numerical derivative: input of dtype {arr.dtype} (shape {arr.shape}) is not numeric")
     return np.array(arr, dtype=np.float64)
 
 

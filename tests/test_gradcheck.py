@@ -275,6 +275,22 @@ def test_reseed_accepts_your_own_generator_factory() -> None:
     assert ag.gradcheck(f, np.ones(3), reseed=reseed).passed
 
 
+def test_scalars_python_numbers_empty_tensors_and_shared_params() -> None:
+    e = ag.gradcheck(lambda x: x * x * x, 3).entries[0]  # a Python int counts as float64
+    assert e.passed and e.shape == () and e.worst_index == () and e.analytic == pytest.approx(27.0)
+    assert ag.gradcheck(lambda x: (x * x).sum(), np.zeros((0, 3))).entries[0].checked == 0
+    W = ag.Tensor(np.array([1.0, -2.0]), name="W")
+    report = ag.gradcheck(lambda: (W * W).sum(), params=[W, ("tied", W)])  # listed twice, checked once
+    assert report.passed and [e.name for e in report.entries] == ["W"]
+
+
+def test_integer_and_boolean_inputs_pass_through_unchecked() -> None:
+    scores, labels, mask = np.array([[1.0, 2.0], [3.0, -1.0]]), np.array([1, 0]), np.array([True, False])
+    report = ag.gradcheck(lambda s, y, m: (s[np.arange(2), y.data if isinstance(y, ag.Tensor) else y] * m).sum(),
+                          scores, labels, mask)  # fmt: skip
+    assert report.passed and [e.name for e in report.entries] == ["input 0"]
+
+
 # ----------------------------------------------------------------------------- bad calls
 def test_errors_are_clear() -> None:
     x = np.ones(3)
