@@ -47,10 +47,11 @@ class _State(threading.local):
     anomaly = False
     branch_log: list | None = None
     scope: tuple[str, ...] = ()
-    watching = False  # anomaly or branch_log: one flag for the hot path to test
+    # what Primitive.__call__ needs, in one read: (grad_enabled, anomaly or branch_log, scope)
+    mode: tuple[bool, bool, tuple[str, ...]] = (True, False, ())
 
-    def update_watching(self) -> None:
-        self.watching = self.anomaly or self.branch_log is not None
+    def refresh(self) -> None:
+        self.mode = (self.grad_enabled, self.anomaly or self.branch_log is not None, self.scope)
 
 
 _state = _State()
@@ -71,9 +72,11 @@ class set_grad_enabled:
     def __enter__(self) -> None:
         self._saved.append(_state.grad_enabled)
         _state.grad_enabled = self.mode
+        _state.refresh()
 
     def __exit__(self, *exc: object) -> None:
         _state.grad_enabled = self._saved.pop()
+        _state.refresh()
 
     def __call__(self, fn: Callable) -> Callable:
         import functools
@@ -105,12 +108,12 @@ def detect_anomaly() -> Iterator[None]:
     """Raise FloatingPointError at the first primitive whose forward or backward gives NaN/Inf."""
     saved = _state.anomaly
     _state.anomaly = True
-    _state.update_watching()
+    _state.refresh()
     try:
         yield
     finally:
         _state.anomaly = saved
-        _state.update_watching()
+        _state.refresh()
 
 
 @contextmanager
@@ -121,10 +124,12 @@ def scope(name: str) -> Iterator[None]:
     """
     saved = _state.scope
     _state.scope = saved + (str(name),)
+    _state.refresh()
     try:
         yield
     finally:
         _state.scope = saved
+        _state.refresh()
 
 
 def current_scope() -> tuple[str, ...]:
@@ -143,12 +148,12 @@ def record_branches() -> Iterator[list]:
     saved = _state.branch_log
     log: list = []
     _state.branch_log = log
-    _state.update_watching()
+    _state.refresh()
     try:
         yield log
     finally:
         _state.branch_log = saved
-        _state.update_watching()
+        _state.refresh()
 
 
 # --------------------------------------------------------------------------- primitives
@@ -208,27 +213,22 @@ class Primitive:
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         """Run forward on the inputs' data; record a node when some input requires grad."""
-        args = []
-        record = False
-        tensors = False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                args.append(x.data)
-                tensors = True
-                if x.requires_grad:
-                    record = True
-            elif isinstance(x, (list, tuple)):
-                args.append(np.asarray(x, dtype=np.float64))
-            else:
-                args.append(x)
-        if not tensors:  # e.g. ag.add(1, 2): numbers become float64 arrays, as Tensor(1) would
-            args = [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args]
+        # the common cases spelled out first: this is the hottest path of the library
+        if len(inputs) == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
+            a, b = inputs
+            args: Sequence[Any] = (a.data, b.data)
+            record = a.requires_grad or b.requires_grad
+        elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
+            args = (inputs[0].data,)
+            record = inputs[0].requires_grad
+        else:
+            args, record = _unwrap(inputs)
         try:
             out = self.forward(*args, **params)
         except (ValueError, TypeError, IndexError) as e:
             raise _input_error(self.name, args, e) from None
-        state = _state
-        if state.watching:
+        grad_enabled, watching, scope = _state.mode
+        if watching:
             self._watch(out, inputs, args, params)
         t = Tensor.__new__(Tensor)
         t.data = out
@@ -236,8 +236,8 @@ class Primitive:
         t.name = None
         t._retain = False
         t._mark = 0
-        t._scope = state.scope
-        if record and state.grad_enabled:
+        t._scope = scope
+        if record and grad_enabled:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs
@@ -269,6 +269,25 @@ class Primitive:
             if isinstance(x, Tensor):
                 return self(*inputs, **params)
         return self.forward(*inputs, **params)
+
+
+def _unwrap(inputs: Sequence[Any]) -> tuple[list, bool]:
+    """Inputs' data for a forward (lists become float64 arrays), and whether any requires grad."""
+    args = []
+    record = False
+    tensors = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            args.append(x.data)
+            tensors = True
+            record = record or x.requires_grad
+        elif isinstance(x, (list, tuple)):
+            args.append(np.asarray(x, dtype=np.float64))
+        else:
+            args.append(x)
+    if not tensors:  # e.g. ag.add(1, 2): numbers become float64 arrays, as Tensor(1) would
+        args = [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args]
+    return args, record
 
 
 def primitive(
