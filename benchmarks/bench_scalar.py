@@ -7,6 +7,7 @@ backward pass per call.  Target: microseconds per node no more than micrograd's 
 from __future__ import annotations
 
 import numpy as np
+
 from _harness import main
 
 SIZES = [2, 16, 16, 1]
