@@ -73,6 +73,7 @@ class GradcheckEntry:
     analytic: float | None = None
     numeric: float | None = None
     one_sided: tuple[float, float] | None = None
+    kinks_at_once: int = 0  # how many kinks the worst element's x +/- h crossed together
     kinks_crossed: int = 0
     kink_failures: int = 0
     failures: int = 0
@@ -160,6 +161,9 @@ class GradcheckReport:
                     f"  {e.name} {_fmt_index(e.worst_index)}: a kink was crossed there; one-sided derivatives "
                     f"left {lo:.4e}, right {hi:.4e}, analytic {_fmt(e.analytic)}"
                 )
+                if e.kinks_at_once > 1 and not e.passed:
+                    lines.append(f"    {e.kinks_at_once} kinks were crossed at once: when they bend opposite ways,")
+                    lines.append("    the one-sided bounds can exclude a correct subgradient; re-check off the kinks")
             if e.failures > 1:
                 shown = ", ".join(_fmt_index(i) for i in e.failed_indices[:8])
                 more = " ..." if e.failures > 8 else ""

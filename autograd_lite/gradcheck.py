@@ -129,6 +129,7 @@ def _entry(c: _Checked, size: int, results: list[tuple[Any, dict]]) -> Gradcheck
             worst_key = key
             e.worst_index, e.analytic, e.numeric = index, r["a"], r["n"]
             e.one_sided = r["sides"]
+            e.kinks_at_once = r.get("at_once", 0)
     return e
 
 

@@ -127,6 +127,13 @@ def _data(x: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- judging one direction
+def _kinks_between(a: list, b: list) -> int:
+    """How many kinks changed side between two branch logs (at least 1 if the logs' structure differs)."""
+    if len(a) != len(b) or any(na != nb or np.shape(xa) != np.shape(xb) for (na, xa), (nb, xb) in zip(a, b)):
+        return max(1, abs(len(a) - len(b)))
+    return int(sum(np.count_nonzero(np.asarray(xa) != np.asarray(xb)) for (_, xa), (_, xb) in zip(a, b)))
+
+
 def _branches_equal(a: list, b: list) -> bool:
     if len(a) != len(b):
         return False
@@ -169,4 +176,4 @@ class Judge:
         err = max(lo - a, a - hi, 0.0)
         rel = err / max(abs(a), abs(lo), abs(hi), self._floor(noise))
         return {"a": a, "n": n, "abs": err, "rel": rel, "kink": True, "sides": (left, right),
-                "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip
+                "at_once": _kinks_between(lp, lm), "ok": rel <= self.rtol or err <= self.atol + noise}  # fmt: skip

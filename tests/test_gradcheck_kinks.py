@@ -90,3 +90,16 @@ def test_kinks_do_not_loosen_the_check_elsewhere() -> None:
 def test_nearly_at_the_kink_within_h_is_also_judged_one_sidedly() -> None:
     e = ag.gradcheck(lambda x: ag.relu(x).sum() * 2, np.array([3e-7, -4e-7])).entries[0]
     assert e.passed and e.kinks_crossed == 2
+
+
+def test_several_kinks_crossed_at_once_are_counted_and_explained() -> None:
+    # two samples at relu's kink, bending opposite ways: f(w) = 2 relu(w) - 3 relu(-w), slopes 3 | 2.
+    # The subgradient 0 (relu'(0) = 0 twice) is correct term by term, but lies outside [2, 3]: the
+    # one-sided test cannot confirm it, and the report says why instead of hiding it
+    X, c = np.array([[1.0], [-1.0]]), np.array([2.0, -3.0])
+    f = lambda w: (ag.relu(X @ w)[:, 0] * c).sum()
+    report = ag.gradcheck(f, np.array([[0.0]]))
+    e = report.entries[0]
+    assert e.kinks_at_once == 2 and e.one_sided == pytest.approx((3.0, 2.0), abs=1e-8)
+    assert "2 kinks were crossed at once" in str(report)
+    assert ag.gradcheck(f, np.array([[0.25]])).passed and ag.gradcheck(f, np.array([[-0.25]])).passed
