@@ -133,6 +133,19 @@ def _role(t: Tensor, outs: set[int]) -> str:
     return "parameter" if t.requires_grad else "input"
 
 
+def _leaf_scopes(shown: list[Tensor]) -> dict[int, tuple]:
+    """Leaves made outside any scope (a module's parameters) go where all their consumers are."""
+    found: dict[int, tuple | None] = {}
+    for t in shown:
+        if t._op is None:
+            continue
+        for x in t._inputs:
+            if isinstance(x, Tensor) and x._op is None and not x._scope:
+                k = id(x)
+                found[k] = t._scope if k not in found or found[k] == t._scope else None
+    return {k: sc for k, sc in found.items() if sc}
+
+
 def to_dot(
     output: Tensor | Iterable[Tensor],
     *,
@@ -216,6 +229,7 @@ def to_dot(
             attrs = ""
         edges.append(f"\t{a} -> {b}{' [' + attrs + ']' if attrs else ''}\n")
 
+    home = _leaf_scopes(shown)
     tkey: dict[int, str] = {}
     for k, t in enumerate(shown):
         role = _role(t, out_ids)
@@ -234,7 +248,7 @@ def to_dot(
             f'<<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" '
             f'BGCOLOR="{ROLE_COLOURS[role]}">{"".join(rows)}</TABLE>>'
         )
-        tkey[id(t)] = add_node(f"t{k}", t._scope, f"[label={table} shape=plain]")
+        tkey[id(t)] = add_node(f"t{k}", home.get(id(t), t._scope), f"[label={table} shape=plain]")
     stub = None
     if hidden:
         stub = "more"

@@ -133,8 +133,8 @@ def test_edge_gradients_on_the_neuron_match_the_slides():
 )
 def test_health_colours(make, state):
     x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
-    out = make(x)
     with np.errstate(all="ignore"):
+        out = make(x)
         out.backward(retain_grads=True)
     html = keyed_by_name(parse_dot(to_dot(out, health=True))[0])
     node = {name_of(h): h for h in parse_dot(to_dot(out, health=True))[0].values()}["x"]
@@ -307,3 +307,16 @@ def test_the_teaching_notebook_runs():
                 shown.append(eval(last, namespace)._repr_mimebundle_()["image/svg+xml"])
     assert len(shown) == 4 and all(s.lstrip().startswith("<?xml") for s in shown)
     assert namespace["W1"].grad is not None and not namespace["W1"].grad.data.any()  # the dead layer
+
+
+def test_modules_become_clusters_and_collapse():
+    from autograd_lite import nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    out = model(np.ones((2, 3))).sum()
+    text = to_dot(out, legend=False)
+    clusters = cluster_contents(text)
+    assert {"Sequential", "0", "1", "2"} <= set(clusters)
+    assert "<B>0.weight</B>" in clusters["0"] and "<B>2.bias</B>" in clusters["2"]
+    folded = to_dot(out, collapse=["Sequential/0"], legend=False)
+    assert "0.weight" not in folded and "Sequential/0 (" in folded and "<B>2.weight</B>" in folded
