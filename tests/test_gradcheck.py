@@ -275,6 +275,18 @@ def test_reseed_accepts_your_own_generator_factory() -> None:
     assert ag.gradcheck(f, np.ones(3), reseed=reseed).passed
 
 
+def test_a_step_too_large_for_the_scale_is_refined_not_reported() -> None:
+    # x^-0.5 at x = 1e-5: the default step 1e-6 is 10% of x (truncation error ~1e-2 relative);
+    # the checker retries with h/10 and h/100 before calling it a failure
+    x = np.array([1e-5, 3e-5])
+    e = ag.gradcheck(lambda x: (x**-0.5).sum(), x).entries[0]
+    assert e.passed and e.analytic == pytest.approx(-0.5 * x[e.worst_index] ** -1.5, rel=1e-12)
+    wrong = ag.primitive("rsqrt", lambda x: x**-0.5, lambda g, out, x: g * -0.5 * x**-1.5 * 1.01)
+    assert not ag.gradcheck(lambda x: wrong(x).sum(), x)
+    assert not ag.check_graph(wrong(ag.Tensor(x, requires_grad=True)).sum())
+    assert ag.check_graph((ag.Tensor(x, requires_grad=True) ** -0.5).sum())
+
+
 def test_scalars_python_numbers_empty_tensors_and_shared_params() -> None:
     e = ag.gradcheck(lambda x: x * x * x, 3).entries[0]  # a Python int counts as float64
     assert e.passed and e.shape == () and e.worst_index == () and e.analytic == pytest.approx(27.0)
