@@ -148,3 +148,22 @@ def test_demo_graph_section(tmp_path, capsys):
     assert "w0" in texts and "data 0.7311" in texts
     assert "upstream" in out and "-0.5344" in out  # the explanation: 1/x's local gradient -1/1.37^2
     assert "gradcheck passed" in out
+
+
+def test_check_exit_status_follows_the_report(monkeypatch, capsys):
+    import autograd_lite as ag
+    from autograd_lite import cli
+
+    class Failing:
+        def __bool__(self):
+            return False
+
+        def __str__(self):
+            return "gradcheck FAILED (stand-in report)"
+
+    monkeypatch.setattr(ag, "gradcheck", lambda f, *inputs, **kw: Failing())
+    assert cli.main(["check", "x * x", "--at", "x=3"]) == 1
+    assert "FAILED" in capsys.readouterr().out
+    monkeypatch.undo()
+    assert cli.main(["check", "x * x", "--at", "x=3"]) == 0
+    assert "pass" in capsys.readouterr().out
