@@ -3,7 +3,8 @@
 * ``numerical_grad`` / ``numerical_jacobian``: central differences on float64 copies -- the
   caller's arrays are never written, so they are bit-identical afterwards even when f raises.
 * ``Judge``: one directional derivative, analytic against central differences, with kinks
-  detected from the branch logs of ``record_branches()`` and re-checked one-sidedly.  Shared by
+  detected from the branch logs of ``record_branches()`` and re-checked one-sidedly, and a
+  disagreement retried with smaller steps (truncation error shrinks, a wrong rule's does not).  Shared by
   ``gradcheck`` (whole functions) and ``check_graph`` (one primitive at a time).
 
 Errors: relative error is |a - n| / max(|a|, |n|, floor), floor = (atol + noise) / rtol, where
