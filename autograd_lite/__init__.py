@@ -11,6 +11,7 @@ from .engine import (
     Primitive,
     detect_anomaly,
     enable_grad,
+    gradients,
     is_grad_enabled,
     no_grad,
     primitive,

@@ -38,6 +38,7 @@ __all__ = [
     "sum_to_shape",
     "toposort",
     "backward",
+    "gradients",
 ]
 
 
@@ -421,18 +422,48 @@ def backward(
     differentiated again.  With ``retain_grads=True`` every intermediate node keeps its
     ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
     """
+    seed = _seed("backward", root, grad, create_graph)
+    with set_grad_enabled(create_graph):
+        _run_backward(root, seed, create_graph, retain_grads)
+
+
+def gradients(
+    output: Tensor, inputs: Sequence[Tensor], grad: Any = None, create_graph: bool = False
+) -> list[Tensor]:
+    """d<grad, output>/d x for every x in ``inputs``, returned, with no ``.grad`` touched.
+
+    Like ``backward`` (same ``grad`` and ``create_graph``), but the gradients come back as a
+    list -- zeros for an input the output does not depend on -- and nothing accumulates.
+    """
+    seed = _seed("gradients", output, grad, create_graph)
+    capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
+    with set_grad_enabled(create_graph):
+        _run_backward(output, seed, create_graph, False, capture)
+    result = []
+    for x in inputs:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"gradients: inputs must be Tensors, got {type(x).__name__}")
+        g = capture[id(x)]
+        if g is None:
+            g = np.zeros(x.shape, dtype=x.dtype)
+        result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
+    return result
+
+
+def _seed(caller: str, root: Tensor, grad: Any, create_graph: bool) -> Any:
+    """The upstream gradient to start from, checked against the output's shape."""
     if not isinstance(root, Tensor):
-        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+        raise TypeError(f"{caller}: expected a Tensor, got {type(root).__name__}")
     if not root.requires_grad:
         raise RuntimeError(
-            "backward: this tensor does not require grad, so there is nothing to differentiate "
+            f"{caller}: this tensor does not require grad, so there is nothing to differentiate "
             "(create its inputs with requires_grad=True, outside no_grad())"
         )
     rdata = root.data
     if grad is None:
         if rdata.size != 1:
             raise RuntimeError(
-                f"backward: the output has shape {rdata.shape}; pass grad= of that shape, or "
+                f"{caller}: the output has shape {rdata.shape}; pass grad= of that shape, or "
                 "reduce it to a scalar first (e.g. .sum() or .mean())"
             )
         seed: Any = np.ones(rdata.shape, rdata.dtype)
@@ -441,19 +472,22 @@ def backward(
         try:
             seed = np.array(gdata, dtype=rdata.dtype)
         except (TypeError, ValueError) as e:
-            raise TypeError(f"backward: grad must be numeric of shape {rdata.shape}, got {gdata!r}: {e}") from None
+            raise TypeError(f"{caller}: grad must be numeric of shape {rdata.shape}, got {gdata!r}: {e}") from None
         if seed.shape != rdata.shape:
-            raise ValueError(
-                f"backward: grad has shape {seed.shape} but the output has shape {rdata.shape}"
-            )
+            raise ValueError(f"{caller}: grad has shape {seed.shape} but the output has shape {rdata.shape}")
     if create_graph:
         seed = grad if isinstance(grad, Tensor) else Tensor._wrap(seed)
-    with set_grad_enabled(create_graph):
-        _run_backward(root, seed, create_graph, retain_grads)
+    return seed
 
 
-def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool) -> None:
-    """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient."""
+def _run_backward(
+    root: Tensor, seed: Any, create_graph: bool, retain_all: bool, capture: dict[int, Any] | None = None
+) -> None:
+    """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient.
+
+    Gradients go to ``.grad`` (leaves, retained nodes) -- or, when ``capture`` is given, only
+    into ``capture[id(node)]`` for the nodes it names, and nowhere else.
+    """
     anomaly = _state.anomaly
     _count_consumers((root,))
     root._g = seed
@@ -465,11 +499,12 @@ def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool)
         g = node._g
         node._g = None
         op = node._op
-        if g is not None and (op is None or retain_all or node._retain):
+        if capture is not None:
+            if g is not None and id(node) in capture:
+                capture[id(node)] = g if create_graph else _unshared(g, stored)
+        elif g is not None and (op is None or retain_all or node._retain):
             if not create_graph:
-                if id(g) in stored or (isinstance(g, ndarray) and g.base is not None):
-                    g = g.copy()
-                stored.add(id(g))
+                g = _unshared(g, stored)
             if op is None:
                 prev = node.grad
                 if prev is None:
@@ -523,6 +558,14 @@ def _run_backward(root: Tensor, seed: Any, create_graph: bool, retain_all: bool)
 
 
 _NO_PARAMS: dict = {}
+
+
+def _unshared(g: Any, stored: set[int]) -> Any:
+    """``g``, copied if another kept gradient (or a view of one) may share its memory."""
+    if id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):
+        g = g.copy()
+    stored.add(id(g))
+    return g
 
 
 def _check_gradient(gi: Any, op: Primitive, i: int, x: Tensor) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import backward, toposort
+from .engine import gradients
 from .tensor import Tensor
 
 __all__ = ["grad", "value_and_grad", "vjp", "jacobian", "hessian", "hvp"]
@@ -31,31 +31,12 @@ def grads_of(
 ) -> list[Tensor]:
     """d<seed, out>/d w for every ``w`` in ``wrt``, as Tensors of w's shape and dtype.
 
-    Runs one backward pass and restores the ``.grad`` (and retain flag) of every node it
-    touches, so the caller's tensors keep the gradients they had.  A ``w`` that ``out`` does
-    not depend on gets zeros.
+    One backward pass that leaves every ``.grad`` alone (``engine.gradients``); a ``w`` that
+    ``out`` does not depend on gets zeros.
     """
     if not isinstance(out, Tensor) or not out.requires_grad:
         return [_zeros_like(w) for w in wrt]
-    nodes = toposort(out)
-    saved = [(n, n.grad, n._retain) for n in nodes if n.is_leaf or n._retain]
-    targets = {id(w): w for w in wrt}
-    saved += [(w, w.grad, w._retain) for w in targets.values() if not (w.is_leaf or w._retain)]
-    try:
-        for w in targets.values():
-            w.grad = None
-            if not w.is_leaf:
-                w._retain = True
-        backward(out, seed, create_graph=create_graph)
-        result = []
-        for w in wrt:
-            g = w.grad
-            result.append(_zeros_like(w) if g is None else g)
-        return result
-    finally:
-        for node, g, retain in saved:
-            node.grad = g
-            node._retain = retain
+    return gradients(out, wrt, seed, create_graph=create_graph)
 
 
 def _zeros_like(w: Tensor) -> Tensor:

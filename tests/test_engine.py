@@ -403,3 +403,47 @@ def test_user_primitive_with_a_non_differentiable_input():
     assert_close(x.grad.data, [3.0, 3.0])
     assert k.grad is None
     assert scale.apply(np.array([1.0]), 2.0)[0] == 2.0  # raw arrays in, raw array out
+
+
+# ============================================================================ gradients()
+def test_gradients_returns_what_backward_would_and_touches_no_grad():
+    x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = ag.Tensor(2.0, requires_grad=True)
+    x.grad = ag.Tensor([10.0, 10.0, 10.0])  # an earlier gradient that must survive
+    q = x * y
+    q.retain_grad()
+    f = (q * q).sum()
+    gx, gy, gq = ag.gradients(f, [x, y, q])
+    # f = y^2 sum(x^2): df/dx = 2 y^2 x, df/dy = 2 y sum(x^2), df/dq = 2 q
+    np.testing.assert_allclose(gx.data, 2 * 4 * np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(gy.data, 2 * 2 * 14.0)
+    np.testing.assert_allclose(gq.data, 2 * np.array([2.0, 4.0, 6.0]))
+    np.testing.assert_array_equal(x.grad.data, [10.0, 10.0, 10.0])
+    assert y.grad is None and q.grad is None
+
+
+def test_gradients_gives_zeros_for_unused_inputs_and_unshared_buffers():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    y = ag.Tensor([3.0, 4.0], requires_grad=True)
+    unused = ag.Tensor(np.ones((2, 2), np.float32), requires_grad=True)
+    gx, gy, gu = ag.gradients((x + y).sum(), [x, y, unused])
+    assert gu.shape == (2, 2) and gu.dtype == np.float32 and not gu.data.any()
+    gx.data[0] = 99.0  # add sends one array to both inputs: the results must not share it
+    assert gy.data[0] == 1.0
+
+
+def test_gradients_with_create_graph_differentiates_again():
+    x = ag.Tensor(1.5, requires_grad=True)
+    (gx,) = ag.gradients(x**4, [x], create_graph=True)
+    (gxx,) = ag.gradients(gx, [x])
+    assert gx.item() == pytest.approx(4 * 1.5**3)
+    assert gxx.item() == pytest.approx(12 * 1.5**2)
+    assert x.grad is None
+
+
+def test_gradients_errors_name_the_call():
+    with pytest.raises(RuntimeError, match=r"^gradients: this tensor does not require grad"):
+        ag.gradients(ag.Tensor(1.0), [ag.Tensor(1.0)])
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^gradients: the output has shape \(2,\)"):
+        ag.gradients(x * 2, [x])
