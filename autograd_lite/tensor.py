@@ -435,9 +435,10 @@ def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
 
 
 def div(a: ArrayLike, b: ArrayLike) -> Tensor:
-    """a / b = a * b**-1  (one node when b is a constant)"""
+    """a / b = a * b**-1  (one node when b is a constant; 1 / b is just b**-1, the slides' 1/x gate)"""
     if isinstance(b, Tensor):
-        return _ops.mul(a, _ops.pow(b, -1))
+        reciprocal = _ops.pow(b, -1)
+        return reciprocal if isinstance(a, (int, float)) and a == 1 else _ops.mul(a, reciprocal)
     if isinstance(b, (int, float)) and not isinstance(b, bool):  # stays a weak Python float
         return _ops.mul(a, 1.0 / b if b != 0 else math.copysign(math.inf, b))
     with np.errstate(divide="ignore"):  # x / 0 is inf like numpy
