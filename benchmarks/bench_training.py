@@ -2,10 +2,11 @@
 float32, on random data (N examples, shuffled minibatches), written with autograd_lite's nn /
 losses / optim / data against the same written by hand in numpy (forward, backward, Adam).
 
-Both do the same arithmetic from the same initial weights and the same shuffles (the final
-losses printed must agree); the ratio is the library's whole overhead -- modules, recording,
-backward, the optimizer's bookkeeping.  Target: at most 1.15x.
-Run: ``python benchmarks/bench_training.py [--rounds 5] [--n 60000]``.
+Both do the same arithmetic from the same initial weights and the same shuffles (in float64
+their final losses agree to every printed digit; in float32 rounding differences grow over an
+epoch on random labels, so the last digits differ); the ratio is the library's whole overhead --
+modules, recording, backward, the optimizer's bookkeeping.  Target: at most 1.15x.
+Run: ``python benchmarks/bench_training.py [--rounds 5] [--n 60000] [--default-malloc]``.
 """
 
 from __future__ import annotations
@@ -118,7 +119,18 @@ def _runner(epoch):
 
 ENGINES = {"numpy_by_hand": numpy_by_hand, "autograd_lite": autograd_lite}
 
+# glibc returns freed memory to the kernel and maps it back on the next step (the top-of-heap
+# trim and the sliding mmap threshold): with ~1 MB temporaries that page-faulting took over half
+# of an epoch here and depended on each engine's order of frees, not on its work.  Fixed
+# thresholds (inherited by both worker processes) take it out; --default-malloc puts it back.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(128 << 20)}
+
 if __name__ == "__main__":
+    if "--default-malloc" in sys.argv:
+        sys.argv.remove("--default-malloc")
+    else:
+        for key, value in MALLOC.items():
+            os.environ.setdefault(key, value)
     if "--n" in sys.argv:  # pass the epoch size on to the worker processes through the environment
         i = sys.argv.index("--n")
         os.environ["BENCH_TRAINING_N"] = str(int(sys.argv[i + 1]))
