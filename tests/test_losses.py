@@ -216,3 +216,23 @@ def test_bad_targets_are_clear_errors():
         losses.l2_penalty([])
     with pytest.raises(TypeError, match="l1_penalty: expected tensors"):
         losses.l1_penalty(["W"])
+
+
+def test_nll_and_weighted_losses_gradients_against_finite_differences():
+    rng = np.random.default_rng(4)
+    logp, y, w = rng.standard_normal((5, 4)), np.array([3, 0, 1, 1, 2]), np.array([0.5, 2.0, 1.0, 3.0])
+
+    def nll_np(a):
+        return (w[y] * -a[np.arange(5), y]).sum() / w[y].sum()
+
+    assert_close(_grad(losses.nll_loss, logp, y, weight=w), central_difference(nll_np, [logp], 0))
+    assert_close(_grad(losses.cross_entropy, logp, y, weight=w),
+                 central_difference(lambda a: (w[y] * _ce_np(a, y)).sum() / w[y].sum(), [logp], 0))
+    t, ew = rng.integers(0, 2, 6).astype(float), rng.random(6)
+    s = rng.standard_normal(6)
+
+    def bce_np(a):
+        p = _sigmoid(a)
+        return (ew * -(t * np.log(p) + (1 - t) * np.log(1 - p))).mean()
+
+    assert_close(_grad(losses.binary_cross_entropy_with_logits, s, t, weight=ew), central_difference(bce_np, [s], 0))
