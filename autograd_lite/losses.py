@@ -6,8 +6,8 @@
 * ``cross_entropy`` (softmax loss, from logits, stable through logsumexp), ``nll_loss`` (from
   log-probabilities), ``binary_cross_entropy`` (from probabilities; log clamped at -100 like
   PyTorch), ``binary_cross_entropy_with_logits`` (stable), ``mse_loss``.
-* ``reduction``: 'mean' (default), 'sum' or 'none'; ``weight``: per-class weights (hinge,
-  cross_entropy, nll: the weighted mean divides by the sum of the weights of the targets, as
+* ``reduction``: 'mean' (default), 'sum' or 'none'; ``weight``: per-class weights (cross_entropy
+  and nll: the weighted mean divides by the sum of the targets' weights; hinge: by N -- both as
   PyTorch) or per-element weights (binary losses).
 * ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``: R(W) over a list of parameters, so the
   full loss reads ``loss = data_loss + lam * l2_penalty(weights)``.
@@ -91,7 +91,7 @@ def hinge_loss(
     scores: Any, y: Any, margin: float = 1.0, squared: bool = False, weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
     """Multiclass SVM loss: L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin) (squared: each
-    term squared).  ``weight[y_i]`` scales example i's loss."""
+    term squared).  ``weight[y_i]`` scales example i's loss; 'mean' then still divides by N."""
     _reduction("hinge_loss", reduction)
     scores = as_tensor(scores)
     y = _labels("hinge_loss", scores, y)
@@ -107,7 +107,7 @@ def hinge_loss(
     losses = (terms * others).sum(axis=1)
     if w is not None:
         losses = losses * w[y]
-    return _reduce(losses, reduction, None if w is None else w[y])
+    return _reduce(losses, reduction)  # a plain mean even with weights, as PyTorch's multi_margin_loss
 
 
 svm_loss = hinge_loss
