@@ -134,6 +134,12 @@ def test_malformed_files_are_refused_with_clear_errors(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip file at all")
     with pytest.raises(ValueError, match="junk.npz"):
         model.load(tmp_path / "junk.npz")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    with pytest.raises(ValueError, match="single.npy' holds a single array, not named entries"):
+        model.load(tmp_path / "single.npy")
+    (tmp_path / "empty.npz").write_bytes(b"")
+    with pytest.raises(ValueError, match="cannot read .*empty.npz.* as a saved model"):
+        model.load(tmp_path / "empty.npz")
     with pytest.raises(FileNotFoundError, match="load: no such file"):
         model.load(tmp_path / "nope.npz")
 

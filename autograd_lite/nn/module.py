@@ -212,15 +212,20 @@ class Module:
         """Read an ``.npz`` written by ``save`` (``allow_pickle=False``) into this module."""
         if not os.path.exists(path):
             raise FileNotFoundError(f"load: no such file: {os.fspath(path)!r}")
+        name = os.fspath(path)
         try:
-            with np.load(path, allow_pickle=False) as f:
-                if not hasattr(f, "files"):
-                    raise ValueError("it holds a single array, not named entries (write it with Module.save)")
-                state = {k: f[k] for k in f.files}
-        except ValueError as e:  # pickled object arrays, or not an npz at all
-            raise ValueError(f"load: cannot read {os.fspath(path)!r} as a saved model: {e}") from None
+            f = np.load(path, allow_pickle=False)
+        except (ValueError, EOFError) as e:  # pickled object arrays, an empty or foreign file
+            raise ValueError(f"load: cannot read {name!r} as a saved model: {e or 'empty file'}") from None
         except OSError as e:
-            raise ValueError(f"load: {os.fspath(path)!r} is not an .npz file: {e}") from None
+            raise ValueError(f"load: {name!r} is not an .npz file: {e}") from None
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise ValueError(f"load: {name!r} holds a single array, not named entries (write it with Module.save)")
+        try:
+            with f:
+                state = {k: f[k] for k in f.files}
+        except ValueError as e:  # an entry holding pickled objects
+            raise ValueError(f"load: cannot read {name!r} as a saved model: {e}") from None
         self.load_state_dict(state)
         return self
 
