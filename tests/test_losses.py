@@ -236,3 +236,26 @@ def test_nll_and_weighted_losses_gradients_against_finite_differences():
         return (ew * -(t * np.log(p) + (1 - t) * np.log(1 - p))).mean()
 
     assert_close(_grad(losses.binary_cross_entropy_with_logits, s, t, weight=ew), central_difference(bce_np, [s], 0))
+
+
+@pytest.mark.parametrize("which", ["cross_entropy", "hinge_squared", "bce_logits"])
+def test_second_order_through_the_losses(which):
+    # Hessian (backward with create_graph) against central differences of the first gradient
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((6, 3)), np.array([0, 1, 2, 2, 1, 0])
+    fns = {
+        "cross_entropy": lambda W: losses.cross_entropy(X @ W, y),
+        "hinge_squared": lambda W: losses.hinge_loss(X @ W, y, squared=True),
+        "bce_logits": lambda W: losses.binary_cross_entropy_with_logits((X @ W)[:, 0], (y > 0).astype(float)),
+    }
+    fn = fns[which]
+    w0 = rng.standard_normal((3, 3))
+    H = np.asarray(ag.hessian(fn, ag.Tensor(w0)).data).reshape(9, 9)
+
+    def grad_at(i, w):
+        t = ag.Tensor(w, requires_grad=True)
+        fn(t).backward()
+        return t.grad.numpy().ravel()[i]
+
+    numeric = np.stack([central_difference(lambda w, i=i: grad_at(i, w), [w0], 0).ravel() for i in range(9)])
+    assert_close(H, numeric, rtol=1e-5, atol=1e-6)
