@@ -46,6 +46,13 @@ def test_names_flow_into_tensor_names_and_forward_runs_in_module_scopes():
     assert out.scope == "Net/head"
     scopes = {t.scope for t in ag.toposort(out)}
     assert "Net/blocks.0/fc" in scopes and "Net/blocks.1/bn" in scopes
+    # asking a sub-module keeps the model's qualified names; a name given by the user is kept
+    assert [n for n, _ in net.head.named_parameters()] == ["weight"]
+    assert net.head.weight.name == "head.weight"
+    mine = nn.Parameter(np.ones(2), name="W_mine")
+    holder = nn.Sequential(nn.PReLU())
+    holder.layers[0].weight = mine
+    assert holder.named_parameters() == [("0.weight", mine)] and mine.name == "W_mine"
     # a standalone layer names its own parameters and uses its class name as scope
     lin = nn.Linear(2, 2, rng=0)
     y = lin(np.ones((1, 2)))

@@ -30,7 +30,7 @@ class Parameter(Tensor):
     Python numbers and lists become float64; numpy arrays keep their (floating) dtype.
     """
 
-    __slots__ = ()
+    __slots__ = ("_auto_name",)
 
     def __init__(self, data: Any, name: str | None = None, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
@@ -39,6 +39,7 @@ class Parameter(Tensor):
         if not np.issubdtype(arr.dtype, np.floating):
             raise TypeError(f"Parameter: needs floating-point data, got {arr.dtype} (shape {arr.shape})")
         super().__init__(arr, requires_grad=True, dtype=dtype, name=name)
+        self._auto_name = name is None  # a name given here is the user's and is kept
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("Tensor") :]
@@ -115,8 +116,9 @@ class Module:
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Parameter]]:
         """``(dotted name, parameter)`` pairs in attribute order, each parameter once.
 
-        The names are also written into ``parameter.name``, and each sub-module learns its
-        name for the scopes its forward runs in (so drawings show ``blocks.0/fc``).
+        The names are also written into ``parameter.name`` (unless you named the Parameter
+        yourself; a sub-module's shorter names do not replace its model's), and each sub-module
+        learns its name for the scopes its forward runs in (so drawings show ``blocks.0/fc``).
         """
         out: list[tuple[str, Parameter]] = []
         seen: set[int] = {id(self)}
@@ -133,8 +135,11 @@ class Module:
                 v._named = True
                 stack.extend((f"{full}.{n}", n, c) for n, c in reversed(list(v._children())))
             else:
-                v.name = full
                 out.append((full, v))
+                if getattr(v, "_auto_name", True) and (v.name is None or full.count(".") >= v.name.count(".")):
+                    v.name = full  # the most qualified name seen (a sub-module's call keeps the model's)
+                    if isinstance(v, Parameter):
+                        v._auto_name = True
         self._named = True
         return out
 
