@@ -117,8 +117,11 @@ def nll_loss(log_probs: Any, y: Any, weight: Any = None, reduction: str = "mean"
     """Negative log-likelihood from log-probabilities: L_i = -weight[y_i] log P(y_i | x_i)."""
     _reduction("nll_loss", reduction)
     log_probs = as_tensor(log_probs)
-    y = _labels("nll_loss", log_probs, y)
-    w = _class_weight("nll_loss", weight, log_probs.shape[1], log_probs.dtype)
+    return _nll("nll_loss", log_probs, _labels("nll_loss", log_probs, y), weight, reduction)
+
+
+def _nll(fn: str, log_probs: Tensor, y: np.ndarray, weight: Any, reduction: str) -> Tensor:
+    w = _class_weight(fn, weight, log_probs.shape[1], log_probs.dtype)
     losses = -log_probs[np.arange(len(y)), y]
     if w is not None:
         losses = losses * w[y]
@@ -129,8 +132,8 @@ def cross_entropy(logits: Any, y: Any, weight: Any = None, reduction: str = "mea
     """Softmax cross-entropy from raw scores: L_i = -log softmax(s_i)[y_i] = logsumexp(s_i) - s_{i,y_i}."""
     logits = as_tensor(logits)
     _reduction("cross_entropy", reduction)
-    _labels("cross_entropy", logits, y)
-    return nll_loss(log_softmax(logits, axis=1), y, weight=weight, reduction=reduction)
+    y = _labels("cross_entropy", logits, y)
+    return _nll("cross_entropy", log_softmax(logits, axis=1), y, weight, reduction)
 
 
 softmax_loss = cross_entropy

@@ -137,6 +137,7 @@ def fit(
             optimizer.step()
             total += float(loss.item()) * len(xb)
             count += len(xb)
+            del loss  # free this step's graph before the next forward builds its own
         hist.loss.append(total / count)
         hist.lr.append(float(getattr(optimizer, "lr", math.nan)))
         hist.train_acc.append(accuracy(predict(model, _data(X)), _data(y)))

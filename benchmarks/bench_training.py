@@ -95,13 +95,15 @@ def autograd_lite():
     opt = ag.optim.Adam(model, lr=LR, betas=BETAS, eps=EPS)
 
     def epoch(rng, n):
-        loss = None
+        last = None
         for xb, yb in ag.data.Minibatches(X[:n], y[:n], batch_size=BATCH, shuffle=True, seed=rng):
             opt.zero_grad()
             loss = ag.losses.cross_entropy(model(xb), yb)
             loss.backward()
             opt.step()
-        return float(loss.item())
+            last = loss.item()
+            del loss  # drop this step's graph before the next forward, as the numpy version drops its arrays
+        return float(last)
 
     return _runner(epoch)
 
