@@ -190,13 +190,18 @@ class BatchNorm1d(Module):
 
 class Dropout(Module):
     """Inverted dropout: in training each activation is zeroed with probability ``p`` and the
-    survivors are scaled by 1 / (1 - p), so evaluation (where it does nothing) needs no change."""
+    survivors are scaled by 1 / (1 - p), so evaluation (where it does nothing) needs no change.
+
+    ``rng``: a numpy Generator or a seed for this layer's masks; by default the masks come from
+    numpy's global generator, so ``np.random.seed`` -- and ``gradcheck``, which re-seeds it
+    before every evaluation -- make them repeatable.
+    """
 
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
         self.p = float(p)
-        self._rng = _init._rng(rng)
+        self._rng = None if rng is None else _init._rng(rng)
 
     def forward(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:
@@ -204,7 +209,7 @@ class Dropout(Module):
         x = as_tensor(x)
         if self.p == 1.0:
             return x * np.zeros(x.shape, x.dtype)
-        keep = self._rng.random(x.shape) >= self.p
+        keep = (self._rng.random(x.shape) if self._rng is not None else np.random.random(x.shape)) >= self.p
         return x * (keep / (1.0 - self.p)).astype(x.dtype)
 
     def extra_repr(self) -> str:
