@@ -3,8 +3,14 @@
 Each takes a function of Tensors and returns derivatives as Tensors, without touching the
 ``.grad`` of anything the caller holds (every ``.grad`` the engine fills in along the way is
 put back as it was).  They nest: when an argument already takes part in a recorded computation
-(it requires grad), the derivative is itself recorded (``create_graph``), so
-``grad(grad(f))``, ``hessian`` and ``hvp`` need no second set of rules.
+(it requires grad), or ``f`` closes over tensors that do, the derivative is itself recorded
+(``create_graph``), so ``grad(grad(f))``, ``hessian`` and ``hvp`` need no second set of rules.
+
+No perturbation confusion: the variable differentiated is always a node of its own -- a fresh
+leaf for a plain value, a recorded ``variable`` node on top of an argument that requires grad
+-- and only the paths through that node count.  So in ``grad(lambda x: grad(lambda y: x * y)(x))``
+the inner derivative is ``x`` (not ``2x``), and ``grad(f, argnums=(0, 1))(x, x)`` gives each
+position its own partial derivative.
 
 Shapes: a gradient has its variable's shape; ``jacobian(f, x)`` has shape
 ``f(x).shape + x.shape`` (rows = outputs for vector f and vector x).
@@ -17,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import gradients
+from .engine import gradients, primitive
 from .tensor import Tensor
 
 __all__ = ["grad", "value_and_grad", "vjp", "jacobian", "hessian", "hvp"]
@@ -56,14 +62,20 @@ def _argnums(argnums: Argnums, nargs: int, fname: str) -> tuple[tuple[int, ...],
     return tuple(a % nargs for a in nums), single
 
 
-def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
-    """A tensor to differentiate with respect to, and whether it belongs to an outer graph.
+# The inner variable on top of an argument that requires grad: the identity, recorded, so the
+# derivative captures only the paths through this node (not through closures or other arguments).
+_variable = primitive("variable", lambda x: x, lambda g, out, x: g)
 
-    A Tensor that already requires grad is used as it is (so nested derivatives stay connected);
-    anything else becomes a fresh leaf that requires grad (sharing the caller's data).
+
+def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
+    """A node of its own to differentiate with respect to, and whether it belongs to an outer graph.
+
+    A Tensor that already requires grad gets a recorded identity node on top (so nested
+    derivatives stay connected to it, yet are not confused with it); anything else becomes a
+    fresh leaf that requires grad (sharing the caller's data).
     """
     if isinstance(x, Tensor) and x.requires_grad:
-        return x, True
+        return _variable(x), True
     data = x.data if isinstance(x, Tensor) else x
     arr = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, dtype=np.float64)
     if not np.issubdtype(arr.dtype, np.floating):
@@ -73,6 +85,28 @@ def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
         )
     name = x.name if isinstance(x, Tensor) else None
     return Tensor(arr, requires_grad=True, name=name), False
+
+
+def _reaches_outer_leaf(out: Any, variables: Sequence[Tensor]) -> bool:
+    """Whether ``out`` depends on a leaf that requires grad other than ``variables``.
+
+    Such a leaf (a tensor ``f`` closes over) may be an outer derivative's variable, so the
+    derivative must be recorded.  An explicit stack, stopping at the first such leaf.
+    """
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        return False
+    mine = {id(v) for v in variables}
+    seen: set[int] = set()
+    stack = [out]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or id(node) in mine:
+            continue
+        seen.add(id(node))
+        if node.is_leaf:
+            return True
+        stack.extend(x for x in node.inputs if isinstance(x, Tensor) and x.requires_grad)
+    return False
 
 
 def _scalar_output(out: Any, fname: str) -> Tensor:
@@ -102,6 +136,7 @@ def value_and_grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[.
             call[a], nested = _as_variable(args[a], "grad", a)
             outer = outer or nested
         out = _scalar_output(f(*call, **kwargs), "grad")
+        outer = outer or _reaches_outer_leaf(out, [call[a] for a in nums])
         gs = grads_of(out, [call[a] for a in nums], create_graph=outer)
         value = out if outer else out.detach()
         return value, gs[0] if single else tuple(gs)
@@ -141,6 +176,7 @@ def vjp(f: Callable[..., Tensor], *inputs: Any, v: Any) -> tuple[Tensor, Any]:
     out = f(*call)
     if not isinstance(out, Tensor):
         raise TypeError(f"vjp: f must return a Tensor, got {type(out).__name__}")
+    outer = outer or _reaches_outer_leaf(out, call)
     vdata = v.data if isinstance(v, Tensor) else np.asarray(v, dtype=out.dtype)
     if vdata.shape != out.shape:
         raise ValueError(f"vjp: v has shape {vdata.shape} but f's output has shape {out.shape}")
@@ -153,7 +189,8 @@ def jacobian(f: Callable[..., Tensor], *inputs: Any) -> Any:
     """The Jacobian of ``f`` at ``inputs``: shape ``f(x).shape + x.shape`` (rows = outputs).
 
     One backward pass per output element.  Several inputs give a tuple of Jacobians.  When the
-    inputs belong to an outer recorded computation, the Jacobian is recorded too.
+    inputs (or tensors ``f`` closes over) belong to an outer recorded computation, the Jacobian
+    is recorded too.
     """
     if not inputs:
         raise TypeError("jacobian: give at least one input after f")
@@ -165,6 +202,7 @@ def jacobian(f: Callable[..., Tensor], *inputs: Any) -> Any:
     out = f(*call)
     if not isinstance(out, Tensor):
         raise TypeError(f"jacobian: f must return a Tensor, got {type(out).__name__}")
+    outer = outer or _reaches_outer_leaf(out, call)
     rows: list[list[Tensor]] = [[] for _ in call]
     for k in range(out.size):
         seed = np.zeros(out.size, dtype=out.dtype)

@@ -194,3 +194,37 @@ def test_errors_name_the_function_and_the_fault() -> None:
         ag.hvp(lambda x: (x * x).sum(), np.ones(3), np.ones(2))
     with pytest.raises(TypeError, match="jacobian: give at least one input"):
         ag.jacobian(lambda x: x)
+
+
+# ----------------------------------------------------------------------------- nesting: no perturbation confusion
+def test_nested_grad_keeps_inner_and_outer_variable_apart() -> None:
+    # inner(x) = d/dy (x y) at y = x  ->  x, so d inner/dx = 1 (confusing y with x gives 2)
+    inner = lambda x: ag.grad(lambda y: x * y)(x)
+    assert ag.grad(inner)(ag.Tensor(3.0)).item() == pytest.approx(1.0)
+    # inner(x) = d/dy (x y^2) at y = x  ->  2 x^2, so d inner/dx = 4x (confusion gives 6x)
+    inner2 = lambda x: ag.grad(lambda y: x * y * y)(x)
+    assert ag.grad(inner2)(ag.Tensor(1.5)).item() == pytest.approx(6.0)
+    # the same through hessian's machinery: jacobian of inner over a vector
+    xs = np.array([0.5, -2.0])
+    J = ag.jacobian(lambda x: ag.grad(lambda y: (x * y).sum())(x), xs).data
+    np.testing.assert_allclose(J, np.eye(2), rtol=0, atol=1e-14)
+
+
+def test_inner_derivative_over_a_closed_over_outer_variable_stays_recorded() -> None:
+    # inner(x) = d/dy (x y) at a constant y = 2  ->  x, so d inner/dx = 1 (not 0)
+    inner = lambda x: ag.grad(lambda y: x * y)(ag.Tensor(2.0))
+    assert ag.grad(inner)(ag.Tensor(3.0)).item() == pytest.approx(1.0)
+
+
+def test_one_tensor_at_two_argument_positions_gets_one_partial_each() -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    ga, gb = ag.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(x, x)
+    np.testing.assert_array_equal(ga.data, [1.0, 2.0])  # d/da sum(a b) = b
+    np.testing.assert_array_equal(gb.data, [1.0, 2.0])  # d/db sum(a b) = a
+    assert x.grad is None
+    va, vb = ag.vjp(lambda a, b: a * b * b, x, x, v=np.ones(2))[1]
+    np.testing.assert_array_equal(va.data, [1.0, 4.0])  # b^2
+    np.testing.assert_array_equal(vb.data, [2.0, 8.0])  # 2 a b
+    Ja, Jb = ag.jacobian(lambda a, b: a * b, x, x)
+    np.testing.assert_array_equal(Ja.data, np.diag([1.0, 2.0]))
+    np.testing.assert_array_equal(Jb.data, np.diag([1.0, 2.0]))
