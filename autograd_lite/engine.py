@@ -48,6 +48,7 @@ class _State(threading.local):
     anomaly = False
     branch_log: list | None = None
     scope: tuple[str, ...] = ()
+    saved_modes: tuple | None = None  # set_grad_enabled's stack, as nested pairs
     # what Primitive.__call__ needs, in one read: (grad_enabled, anomaly or branch_log, scope)
     mode: tuple[bool, bool, tuple[str, ...]] = (True, False, ())
 
@@ -68,15 +69,14 @@ class set_grad_enabled:
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
-        self._saved: list[bool] = []
 
     def __enter__(self) -> None:
-        self._saved.append(_state.grad_enabled)
+        _state.saved_modes = (_state.grad_enabled, _state.saved_modes)  # a per-thread stack
         _state.grad_enabled = self.mode
         _state.refresh()
 
     def __exit__(self, *exc: object) -> None:
-        _state.grad_enabled = self._saved.pop()
+        _state.grad_enabled, _state.saved_modes = _state.saved_modes
         _state.refresh()
 
     def __call__(self, fn: Callable) -> Callable:
@@ -223,7 +223,7 @@ class Primitive:
             args = (inputs[0].data,)
             record = inputs[0].requires_grad
         else:
-            args, record = _unwrap(inputs)
+            inputs, args, record = _unwrap(inputs)
         try:
             out = self.forward(*args, **params)
         except (ValueError, TypeError, IndexError) as e:
@@ -272,23 +272,15 @@ class Primitive:
         return self.forward(*inputs, **params)
 
 
-def _unwrap(inputs: Sequence[Any]) -> tuple[list, bool]:
-    """Inputs' data for a forward (lists become float64 arrays), and whether any requires grad."""
-    args = []
-    record = False
-    tensors = False
-    for x in inputs:
-        if isinstance(x, Tensor):
-            args.append(x.data)
-            tensors = True
-            record = record or x.requires_grad
-        elif isinstance(x, (list, tuple)):
-            args.append(np.asarray(x, dtype=np.float64))
-        else:
-            args.append(x)
-    if not tensors:  # e.g. ag.add(1, 2): numbers become float64 arrays, as Tensor(1) would
+def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
+    """The inputs as recorded (lists become float64 arrays), their data, and whether any
+    requires grad."""
+    inputs = tuple(np.asarray(x, dtype=np.float64) if isinstance(x, (list, tuple)) else x for x in inputs)
+    args = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    record = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+    if not any(isinstance(x, Tensor) for x in inputs):  # ag.add(1, 2): numbers become float64 arrays
         args = [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args]
-    return args, record
+    return inputs, args, record
 
 
 def primitive(
@@ -364,6 +356,9 @@ def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
 
 
 _passes = itertools.count(1)
+# Backward passes keep their bookkeeping on the nodes, so two passes over a shared graph must not
+# interleave: one lock serialises them (numpy still runs one pass's big kernels without the GIL).
+_graph_lock = threading.RLock()
 
 
 def _count_consumers(roots: Sequence[Tensor]) -> int:
@@ -395,17 +390,19 @@ def toposort(*roots: Tensor) -> list[Tensor]:
     Every node comes after all the nodes that consume it (Kahn's algorithm with consumer
     counts), so a backward pass can visit them in this order.  Iterative: no recursion.
     """
-    _count_consumers(roots)
-    ready = [r for r in reversed(roots) if r._pending == 0]
-    order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for x in node._inputs:
-            if isinstance(x, Tensor) and x.requires_grad:
-                x._pending -= 1
-                if x._pending == 0:
-                    ready.append(x)
+    roots = tuple({id(r): r for r in roots}.values())  # each root once
+    with _graph_lock:
+        _count_consumers(roots)
+        ready = [r for r in reversed(roots) if r._pending == 0]
+        order = []
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for x in node._inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    x._pending -= 1
+                    if x._pending == 0:
+                        ready.append(x)
     return order
 
 
@@ -423,7 +420,7 @@ def backward(
     ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
     """
     seed = _seed("backward", root, grad, create_graph)
-    with set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph):
         _run_backward(root, seed, create_graph, retain_grads)
 
 
@@ -437,7 +434,7 @@ def gradients(
     """
     seed = _seed("gradients", output, grad, create_graph)
     capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
-    with set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph):
         _run_backward(output, seed, create_graph, False, capture)
     result = []
     for x in inputs:
@@ -501,18 +498,14 @@ def _run_backward(
         op = node._op
         if capture is not None:
             if g is not None and id(node) in capture:
-                capture[id(node)] = g if create_graph else _unshared(g, stored)
+                capture[id(node)] = _unshared(g, stored)
         elif g is not None and (op is None or retain_all or node._retain):
-            if not create_graph:
-                g = _unshared(g, stored)
-            if op is None:
-                prev = node.grad
-                if prev is None:
-                    node.grad = g if create_graph else Tensor._wrap(g)
-                else:
-                    node.grad = prev + g if create_graph else Tensor._wrap(prev.data + g)
-                continue
-            node.grad = g if create_graph else Tensor._wrap(g)
+            g = _unshared(g, stored)
+            prev = node.grad  # leaves and retained nodes alike accumulate
+            if create_graph:
+                node.grad = g if prev is None else prev + g
+            else:
+                node.grad = Tensor._wrap(g if prev is None else prev.data + g)
         if op is None:
             continue
         inputs = node._inputs
@@ -561,8 +554,14 @@ _NO_PARAMS: dict = {}
 
 
 def _unshared(g: Any, stored: set[int]) -> Any:
-    """``g``, copied if another kept gradient (or a view of one) may share its memory."""
-    if id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):
+    """``g``, copied if another kept gradient (or a view of one) may share its memory.
+
+    Under create_graph ``g`` is a Tensor: the copy is recorded (``g + 0``) so it stays
+    differentiable."""
+    if isinstance(g, Tensor):
+        if id(g) in stored or (isinstance(g.data, np.ndarray) and g.data.base is not None):
+            g = g + 0.0
+    elif id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):
         g = g.copy()
     stored.add(id(g))
     return g

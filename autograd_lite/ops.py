@@ -126,7 +126,10 @@ def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if hasattr(x, "shape") else np.shape(x)
 
 
-def _concatenate_grad(i: int, g: Any, out: Any, *xs: Any, axis: int = 0) -> Any:
+def _concatenate_grad(i: int, g: Any, out: Any, *xs: Any, axis: int | None = 0) -> Any:
+    if axis is None:  # the inputs were flattened and joined
+        start = int(np.sum([np.prod(_shape_of(x), dtype=np.int64) for x in xs[:i]], dtype=np.int64))
+        return g[start : start + int(np.prod(_shape_of(xs[i]), dtype=np.int64))].reshape(_shape_of(xs[i]))
     ax = axis % out.ndim
     start = int(np.sum([_shape_of(x)[ax] for x in xs[:i]], dtype=np.int64))
     return g[(slice(None),) * ax + (slice(start, start + _shape_of(xs[i])[ax]),)]
@@ -134,6 +137,14 @@ def _concatenate_grad(i: int, g: Any, out: Any, *xs: Any, axis: int = 0) -> Any:
 
 def _stack_grad(i: int, g: Any, out: Any, *xs: Any, axis: int = 0) -> Any:
     return g[(slice(None),) * (axis % out.ndim) + (i,)]
+
+
+def _pow_grad_base(g: Any, out: Any, a: Any, b: Any) -> Any:
+    """b a^(b-1), and exactly 0 where b == 0 (not 0 * a^-1, which is NaN at a = 0)."""
+    if isinstance(b, (int, float)):  # the common x**2, x**0.5: the exponent is a number
+        return g * 0.0 if b == 0 else g * b * a ** (b - 1)
+    safe_a = where.apply(b == 0, 1.0, a)  # also keeps the masked branch out of second derivatives
+    return g * b * safe_a ** (b - 1)
 
 
 def _log_of_base(a: Any) -> Any:
@@ -153,7 +164,7 @@ mul = P("mul", lambda a, b: a * b, (lambda g, out, a, b: g * b, lambda g, out, a
 # -x:  d/dx = -1
 neg = P("neg", lambda x: -x, (lambda g, out, x: -g,))
 # a ** b:  d/da = b a^(b-1),  d/db = a^b log a
-pow = P("pow", lambda a, b: a**b, (lambda g, out, a, b: g * b * a ** (b - 1), lambda g, out, a, b: g * out * _log_of_base(a)))  # noqa: A001,E501
+pow = P("pow", lambda a, b: a**b, (_pow_grad_base, lambda g, out, a, b: g * out * _log_of_base(a)))  # noqa: A001
 # e^x:  d/dx = e^x (reuses out)
 exp = P("exp", np.exp, (lambda g, out, x: g * out,))
 # log x:  d/dx = 1/x

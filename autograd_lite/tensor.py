@@ -73,8 +73,7 @@ class Tensor:
                 f"(shape {arr.shape}); integer tensors hold labels and indices -- pass "
                 "dtype=np.float64 to differentiate with respect to these values"
             )
-        # 0-d data is kept as a numpy scalar: arithmetic on it is ~10x faster than on a 0-d array
-        self.data = arr[()] if arr.ndim == 0 else arr
+        self.data = arr  # an ndarray, 0-d ones too: leaves are what optimizers update in place
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
@@ -340,19 +339,23 @@ class Tensor:
     def clip(self, lo: ArrayLike = None, hi: ArrayLike = None) -> Tensor:
         return clip(self, lo, hi)
 
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def sum(self, axis: Axis = None, keepdims: bool = False, **numpy_kwargs: Any) -> Tensor:
+        _no_out("sum", numpy_kwargs)
         return _ops.sum(self, axis=_axis(axis), keepdims=keepdims)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: Axis = None, keepdims: bool = False, **numpy_kwargs: Any) -> Tensor:
+        _no_out("mean", numpy_kwargs)
         return mean(self, axis, keepdims)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         return var(self, axis, keepdims, ddof)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: Axis = None, keepdims: bool = False, **numpy_kwargs: Any) -> Tensor:
+        _no_out("max", numpy_kwargs)
         return _ops.max(self, axis=_axis(axis), keepdims=keepdims)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: Axis = None, keepdims: bool = False, **numpy_kwargs: Any) -> Tensor:
+        _no_out("min", numpy_kwargs)
         return min(self, axis, keepdims)
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -388,7 +391,19 @@ class Tensor:
         return transpose(self)
 
     def astype(self, dtype: Any) -> Tensor:
-        return _ops.astype(self, dtype=np.dtype(dtype))
+        """A copy in ``dtype``; to an integer or boolean dtype it is a constant (no gradient)."""
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.inexact):
+            return Tensor._wrap(np.asarray(self.data).astype(dtype))
+        return _ops.astype(self, dtype=dtype)
+
+
+def _no_out(name: str, numpy_kwargs: dict) -> None:
+    """``np.sum(t)`` and friends pass dtype=None, out=None: accept those, refuse the rest."""
+    unset = (None, getattr(np, "_NoValue", None))  # numpy's "argument not given" markers
+    given = [k for k, v in numpy_kwargs.items() if not any(v is u for u in unset) and not (k == "where" and v is True)]
+    if given:
+        raise TypeError(f"{name}: {', '.join(given)} not supported on tensors; use .astype() or .data")
 
 
 # ==================================================================== composites
@@ -410,10 +425,14 @@ def _plain_index(index: Any) -> Any:
     return index.data if isinstance(index, Tensor) else index
 
 
-def _count(shape: tuple[int, ...], axis: Axis) -> int:
+def _count(name: str, shape: tuple[int, ...], axis: Axis) -> int:
+    """How many elements a reduction over ``axis`` combines (checking the axes)."""
     if axis is None:
         return int(np.prod(shape, dtype=np.int64))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    for a in axes:
+        if not -len(shape) <= a < len(shape):
+            raise ValueError(f"{name}: axis {a} is out of bounds for a tensor of shape {shape}")
     return int(np.prod([shape[a] for a in axes], dtype=np.int64))
 
 
@@ -423,10 +442,18 @@ def as_tensor(x: ArrayLike) -> Tensor:
 
 
 def _negative(x: ArrayLike) -> Any:
-    """-x: recorded for a Tensor; plain arithmetic for a constant, so 2.0 stays a weak Python float."""
-    if isinstance(x, Tensor):
+    """-x: recorded for a Tensor; plain arithmetic for a constant, so 2.0 stays a weak Python float.
+
+    Unsigned and boolean arrays are widened to a signed type first, so -x means what it says
+    (numpy's -uint8(1) is 255)."""
+    if isinstance(x, Tensor) and x.requires_grad:
         return _ops.neg(x)
-    return -np.asarray(x, dtype=np.float64) if isinstance(x, (list, tuple)) else -x
+    x = _data(x)
+    if isinstance(x, (list, tuple)):
+        return -np.asarray(x, dtype=np.float64)
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "ub":
+        x = x.astype(np.result_type(x.dtype, np.int8))
+    return -x
 
 
 def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
@@ -478,14 +505,15 @@ def clip(x: ArrayLike, lo: ArrayLike = None, hi: ArrayLike = None) -> Tensor:
 def mean(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """sum(x) / n"""
     x = as_tensor(x)
-    return _ops.sum(x, axis=_axis(axis), keepdims=keepdims) * (1.0 / _count(x.shape, _axis(axis)))
+    n = _count("mean", x.shape, _axis(axis))
+    return _ops.sum(x, axis=_axis(axis), keepdims=keepdims) * (1.0 / n if n else math.nan)  # empty: NaN, as numpy
 
 
 def var(x: ArrayLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """mean((x - mean(x))**2), with n - ddof in the denominator like numpy."""
     x = as_tensor(x)
     axis = _axis(axis)
-    n = _count(x.shape, axis)
+    n = _count("var", x.shape, axis)
     if n - ddof <= 0:
         raise ValueError(f"var: {n} elements with ddof={ddof} leave no degrees of freedom")
     centred = sub(x, mean(x, axis, keepdims=True))
@@ -496,6 +524,7 @@ def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor
     """log(sum(exp(x))) = m + log(sum(exp(x - m))) with m = max(x) held constant (stable)."""
     x = as_tensor(x)
     axis = _axis(axis)
+    _count("logsumexp", x.shape, axis)
     m = np.max(x.data, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     s = _ops.log(_ops.sum(_ops.exp(sub(x, m)), axis=axis, keepdims=keepdims))
@@ -510,6 +539,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """exp(x - m) / sum(exp(x - m)) along ``axis``, m = max held constant (stable)."""
     x = as_tensor(x)
+    _count("softmax", x.shape, axis)
     m = np.max(x.data, axis=axis, keepdims=True)
     e = _ops.exp(sub(x, np.where(np.isfinite(m), m, 0)))
     return div(e, _ops.sum(e, axis=axis, keepdims=True))

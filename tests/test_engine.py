@@ -447,3 +447,84 @@ def test_gradients_errors_name_the_call():
     x = ag.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"^gradients: the output has shape \(2,\)"):
         ag.gradients(x * 2, [x])
+
+
+# ============================================================================ review regressions
+def test_backward_in_two_threads_on_a_shared_leaf_gives_the_right_gradient():
+    w = ag.Tensor(0.5, requires_grad=True)
+
+    def chain_grad():
+        h = ag.Tensor(0.3)
+        for _ in range(3000):
+            h = ag.tanh(h * w + 0.1)
+        return ag.gradients(h, [w])[0].item()
+
+    expected = chain_grad()
+    results: list[float] = []
+
+    def worker():
+        for _ in range(3):
+            results.append(chain_grad())
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 6
+
+
+def test_create_graph_gradients_do_not_share_tensors():
+    a, b = ag.Tensor(np.ones(3), requires_grad=True), ag.Tensor(np.ones(3), requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert a.grad is not b.grad and not np.shares_memory(a.grad.data, b.grad.data)
+    upstream = ag.Tensor(np.ones(3))
+    c = ag.Tensor(np.ones(3), requires_grad=True)
+    (c * 1.0).backward(upstream, create_graph=True)
+    assert c.grad is not upstream and not np.shares_memory(c.grad.data, upstream.data)
+
+
+def test_retained_gradients_accumulate_like_leaves():
+    y = ag.Tensor(2.0, requires_grad=True)
+    q = y * y
+    q.retain_grad()
+    (q * 3).backward()
+    (q * 4).backward()
+    assert q.grad.item() == 7.0  # 3 + 4
+    assert y.grad.item() == 28.0  # (3 + 4) * 2y
+
+
+def test_toposort_lists_a_repeated_root_once():
+    z = ag.Tensor(2.0, requires_grad=True) * 3
+    order = ag.toposort(z, z)
+    assert len(order) == len({id(n) for n in order}) == 2
+
+
+def test_list_operands_are_recorded_as_arrays():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    (x ** [2, 3]).sum().backward()
+    assert_close(x.grad.data, [2.0, 12.0])
+    x.grad = None
+    (x @ [[1.0, 2.0], [3.0, 4.0]]).sum().backward()
+    assert_close(x.grad.data, [3.0, 7.0])
+
+
+def test_one_no_grad_object_used_by_two_threads_restores_each_threads_mode():
+    shared = ag.no_grad()
+    inside = threading.Event()
+    release = threading.Event()
+    seen = {}
+
+    def other():
+        with shared:
+            inside.set()
+            release.wait(5)
+        seen["after"] = ag.is_grad_enabled()
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    with shared:  # enter here while the other thread is inside, leave after it left
+        release.set()
+        t.join()
+    assert ag.is_grad_enabled() and seen["after"] is True

@@ -408,3 +408,26 @@ def test_sum_to_shape_reduces_broadcast_axes_and_refuses_the_rest():
     assert ag.sum_to_shape(g, (2, 3, 4)) is g
     with pytest.raises(ValueError, match=r"^myop: .*shape \(2, 3, 4\).*does not reduce to the input's shape \(5,\)"):
         ag.sum_to_shape(g, (5,), "myop")
+
+
+# ============================================================================ review regressions
+def test_pow_with_exponent_zero_at_base_zero_has_zero_derivatives():
+    x = ag.Tensor([0.0, 2.0], requires_grad=True)
+    (x**3 + x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 12.0])
+    np.testing.assert_array_equal(ag.hessian(lambda t: (t**1 * 3).sum(), np.array([0.0, 1.0])).data, np.zeros((2, 2)))
+    assert ag.grad(ag.grad(ag.grad(lambda t: t**2)))(ag.Tensor(0.0)).item() == 0.0
+    b = ag.Tensor([0.0, 2.0], requires_grad=True)  # a tensor exponent, zero at one element
+    base = ag.Tensor([0.0, 3.0], requires_grad=True)
+    (base**b).sum().backward()
+    np.testing.assert_allclose(base.grad.data, [0.0, 6.0])
+
+
+def test_concatenate_without_axis_flattens_and_backpropagates():
+    a = ag.Tensor(np.arange(4.0).reshape(2, 2), requires_grad=True)
+    b = ag.Tensor([5.0, 6.0], requires_grad=True)
+    out = ag.concatenate([a, b], axis=None)
+    np.testing.assert_array_equal(out.data, np.concatenate([a.data, b.data], axis=None))
+    (out * np.arange(6.0)).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(b.grad.data, [4.0, 5.0])

@@ -256,3 +256,49 @@ def test_item_assignment_is_refused():
     x = leaf([1.0, 2.0])
     with pytest.raises(TypeError, match="item assignment"):
         x[0] = 3.0
+
+
+# ============================================================================ review regressions
+def test_scalar_leaves_hold_arrays_that_optimizers_update_in_place():
+    w = ag.Tensor(1.0, requires_grad=True)
+    assert isinstance(w.data, np.ndarray) and w.data.shape == ()
+    opt = ag.optim.SGD([w], lr=0.1)
+    (w * w).backward()
+    opt.step()
+    assert w.item() == pytest.approx(0.8)
+
+
+def test_subtracting_unsigned_or_boolean_arrays_means_subtraction():
+    x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    np.testing.assert_array_equal((x - np.array([1, 1, 1], np.uint8)).data, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal((x - ag.Tensor(np.array([1, 1, 1], np.uint8))).data, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(ag.minimum(x, np.array([2, 2, 2], np.uint8)).data, [1.0, 2.0, 2.0])
+    np.testing.assert_array_equal((x - np.array([True, False, True])).data, [0.0, 2.0, 2.0])
+
+
+def test_astype_to_integer_is_a_constant():
+    y = ag.Tensor([1.5, 2.5], requires_grad=True)
+    z = y.astype(np.int64)
+    assert z.dtype == np.int64 and not z.requires_grad and z.is_leaf
+
+
+def test_reductions_check_their_axes_and_empty_mean_is_nan():
+    x = ag.Tensor(np.ones(3))
+    with pytest.raises(ValueError, match=r"^var: axis 5 is out of bounds for a tensor of shape \(3,\)"):
+        x.var(axis=5)
+    with pytest.raises(ValueError, match=r"^softmax: axis 3 is out of bounds"):
+        ag.softmax(x, axis=3)
+    with pytest.raises(ValueError, match=r"^logsumexp: axis -2 is out of bounds"):
+        ag.logsumexp(x, axis=-2)
+    assert np.isnan(ag.Tensor(np.zeros((0, 3))).mean().item())
+
+
+def test_numpy_reductions_on_tensors_record():
+    t = ag.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    total = np.sum(t) + np.mean(t) + np.max(t, axis=0).sum()
+    assert isinstance(total, ag.Tensor)
+    total.backward()
+    expected = np.ones((2, 3)) + 1 / 6 + np.array([[0, 0, 0], [1, 1, 1]])
+    np.testing.assert_allclose(t.grad.data, expected)
+    with pytest.raises(TypeError, match=r"^sum: out not supported on tensors"):
+        np.sum(t, out=np.zeros(()))
