@@ -5,8 +5,11 @@
 ``+ - * / ** @``, unary ``-``/``+``, parentheses, and calls of the library's own functions listed in
 ``FUNCTIONS`` (with the keyword arguments ``axis``, ``keepdims``, ``ddof``, ``lo``, ``hi`` taking
 literal values).  Anything else is an ``ExpressionError`` naming the offending part and its column.
-Resources are bounded: the text's length, the tree's size and depth, literal exponents, and the
-number of elements of every value (inputs and intermediate results alike).
+Resources are bounded: the text's length, the tree's size and depth, literal exponents, the
+number of elements of every value (inputs and intermediate results alike), the total number of
+elements of all intermediate results, and the multiply-adds of all matrix products.  Every result's
+shape is predicted *before* it is computed: binary operators by numpy's broadcasting (or matmul's)
+rules, function calls by their entry in ``SHAPE_RULES`` (a function without one is refused).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from . import ops as _ops
 from . import tensor as _t
 from .tensor import Tensor
 
-__all__ = ["ExpressionError", "FUNCTIONS", "evaluate", "parse_value", "check_expression"]
+__all__ = ["ExpressionError", "FUNCTIONS", "SHAPE_RULES", "evaluate", "evaluate_with_work", "parse_value",
+           "check_expression"]  # fmt: skip
 
 MAX_CHARS = 2000
 MAX_NODES = 500
@@ -31,6 +35,8 @@ MAX_DEPTH = 60
 MAX_EXPONENT = 100  # |literal exponent| in a ** b
 MAX_ELEMENTS = 1_000_000  # of any input or intermediate value
 MAX_VALUE_CHARS = 10_000_000
+MAX_TOTAL_ELEMENTS = 10_000_000  # of all intermediate results of one evaluation together
+MAX_MATMUL_FLOPS = 1_000_000_000  # multiply-adds of all the @ of one evaluation together
 
 FUNCTIONS: dict[str, Any] = {
     "exp": _ops.exp,
@@ -52,7 +58,32 @@ FUNCTIONS: dict[str, Any] = {
     "log_softmax": _t.log_softmax,
     "clip": _t.clip,
 }
+# How each function's result shape follows from its arguments, and about how many values of that
+# size it creates (the composite ones, such as softmax, build several primitives).
+#   "elementwise": the broadcast of all its arguments (and of its array-valued keywords lo/hi);
+#   "reduce": at most the size of its first argument (its other arguments are axis/keepdims/ddof).
+SHAPE_RULES: dict[str, tuple[str, int]] = {
+    "exp": ("elementwise", 1),
+    "log": ("elementwise", 1),
+    "sigmoid": ("elementwise", 1),
+    "tanh": ("elementwise", 1),
+    "relu": ("elementwise", 1),
+    "abs": ("elementwise", 2),
+    "sqrt": ("elementwise", 1),
+    "maximum": ("elementwise", 1),
+    "minimum": ("elementwise", 4),
+    "clip": ("elementwise", 5),
+    "softmax": ("elementwise", 3),
+    "log_softmax": ("elementwise", 4),
+    "max": ("reduce", 1),
+    "min": ("reduce", 2),
+    "sum": ("reduce", 1),
+    "mean": ("reduce", 1),
+    "var": ("reduce", 3),
+    "logsumexp": ("reduce", 2),
+}
 KEYWORDS = {"axis", "keepdims", "ddof", "lo", "hi"}
+_NOT_ARRAYS = {"axis", "keepdims", "ddof"}  # keywords that are options, not operands
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
 _BINARY_FN = {
     ast.Add: lambda a, b: a + b,
@@ -185,24 +216,75 @@ def _size(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=object))  # exact, no overflow
 
 
-def _result_shape(op: type, a: Any, b: Any) -> tuple[int, ...] | None:
+def _result_shape(op: type, a: Any, b: Any) -> tuple[tuple[int, ...] | None, int]:
+    """The shape of ``a <op> b`` (None where the operation itself will report a mismatch) and its multiply-adds."""
     sa, sb = np.shape(a), np.shape(b)
     try:
         if op is ast.MatMult:
             if len(sa) < 1 or len(sb) < 1:
-                return None
-            batch = np.broadcast_shapes(sa[:-2], sb[:-2])
-            return tuple(batch) + sa[-2:-1] + sb[-1:] if len(sb) > 1 else tuple(batch) + sa[-2:-1]
-        return tuple(np.broadcast_shapes(sa, sb))
+                return None, 0
+            batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
+            shape = batch + sa[-2:-1] + sb[-1:] if len(sb) > 1 else batch + sa[-2:-1]
+            return shape, _size(shape) * sa[-1]
+        return tuple(np.broadcast_shapes(sa, sb)), 0
     except ValueError:
-        return None  # the operation itself reports the mismatch
+        return None, 0  # the operation itself reports the mismatch
+
+
+def _call_bound(name: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[tuple[int, ...] | None, int, int]:
+    """For a call: its predicted result shape (None: not known), an upper bound on its size, and its cost factor."""
+    kind, factor = SHAPE_RULES[name]
+    if kind == "reduce":
+        size = max((_size(np.shape(a)) for a in args), default=1)
+        return None, size, factor
+    shapes = [np.shape(a) for a in args] + [np.shape(v) for k, v in kwargs.items() if k not in _NOT_ARRAYS]
+    try:
+        shape = tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None, max((_size(s) for s in shapes), default=1), factor  # the function reports the mismatch
+    return shape, _size(shape), factor
+
+
+class _Budget:
+    """What one evaluation has spent so far: elements of intermediate results, and matmul multiply-adds."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.elements, self.flops = text, 0, 0
+
+    def spend(self, node: ast.AST, shape: tuple[int, ...] | None, size: int, flops: int = 0, copies: int = 1) -> None:
+        """Refuse ``node`` if a result of ``size`` elements (made ``copies`` times, with ``flops``) is beyond a
+        limit; else count it."""
+        if size > MAX_ELEMENTS:
+            what = f"a result of shape {shape}" if shape is not None else f"a result of up to {size} elements"
+            raise _refuse(self.text, node, f"{what} exceeds the limit of {MAX_ELEMENTS} elements")
+        if self.elements + copies * size > MAX_TOTAL_ELEMENTS:
+            raise _refuse(
+                self.text, node, f"the intermediate results total more than {MAX_TOTAL_ELEMENTS} elements; this part"
+            )
+        if self.flops + flops > MAX_MATMUL_FLOPS:
+            raise _refuse(
+                self.text, node, f"the matrix products need more than {MAX_MATMUL_FLOPS} multiply-adds; this part"
+            )
+        self.elements += copies * size
+        self.flops += flops
+
+    @property
+    def work(self) -> int:
+        """One number for the cost of an evaluation: elements, plus multiply-adds at BLAS speed (~16 per element)."""
+        return self.elements + self.flops // 16
 
 
 def evaluate(expr: str, variables: Mapping[str, Any]) -> Tensor:
     """Evaluate ``expr`` with ``variables`` (Tensors or array-likes); raise ExpressionError on anything else."""
+    return evaluate_with_work(expr, variables)[0]
+
+
+def evaluate_with_work(expr: str, variables: Mapping[str, Any]) -> tuple[Tensor, int]:
+    """``evaluate``, also returning the evaluation's work (elements made, plus multiply-adds / 16): a cost measure."""
     tree = check_expression(expr)
     text = expr.strip()
     env = {k: v if isinstance(v, Tensor) else Tensor(v) for k, v in variables.items()}
+    budget = _Budget(text)
 
     def ev(node: ast.AST) -> Any:  # recursion bounded by MAX_DEPTH, checked above
         if isinstance(node, ast.Constant):
@@ -218,24 +300,32 @@ def evaluate(expr: str, variables: Mapping[str, Any]) -> Tensor:
             return env[node.id]
         if isinstance(node, ast.UnaryOp):
             v = ev(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
+            if isinstance(node.op, ast.UAdd):
+                return v
+            budget.spend(node, np.shape(v), _size(np.shape(v)))
+            return -v
         if isinstance(node, ast.BinOp):
             a = ev(node.left)
             b = ev(node.right)
             op = type(node.op)
             if op is ast.Pow and not isinstance(b, Tensor) and abs(float(b)) > MAX_EXPONENT:
                 raise _refuse(text, node, f"exponent {float(b):.6g} is beyond the limit |exponent| <= {MAX_EXPONENT}")
-            shape = _result_shape(op, a, b)
-            if shape is not None and _size(shape) > MAX_ELEMENTS:
-                raise _refuse(text, node, f"a result of shape {shape} exceeds the limit of {MAX_ELEMENTS} elements")
+            shape, flops = _result_shape(op, a, b)
+            if shape is not None:
+                budget.spend(node, shape, _size(shape), flops)
             return _BINARY_FN[op](a, b)
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        name = node.func.id
+        if name not in SHAPE_RULES:  # fail closed: a function must say how big its result can be
+            raise _refuse(text, node, f"{name} has no shape rule in SHAPE_RULES, so its result size cannot be bounded")
         args = [ev(a) for a in node.args]
         kwargs = {kw.arg: _literal(text, kw.value) for kw in node.keywords}
+        shape, size, factor = _call_bound(name, args, kwargs)
+        budget.spend(node, shape, size, copies=factor)
         try:
-            return FUNCTIONS[node.func.id](*args, **kwargs)
+            return FUNCTIONS[name](*args, **kwargs)
         except TypeError as e:
-            raise ExpressionError(f"{node.func.id}: bad arguments in {_where(text, node)}: {e}") from None
+            raise ExpressionError(f"{name}: bad arguments in {_where(text, node)}: {e}") from None
 
     try:
         with np.errstate(all="ignore"):
@@ -244,7 +334,7 @@ def evaluate(expr: str, variables: Mapping[str, Any]) -> Tensor:
         raise
     except (ValueError, TypeError, IndexError, ArithmeticError, np.exceptions.AxisError) as e:
         raise ExpressionError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
-    return out if isinstance(out, Tensor) else Tensor(out)
+    return (out if isinstance(out, Tensor) else Tensor(out)), budget.work
 
 
 def parse_value(name: str, text: str) -> np.ndarray:

@@ -200,3 +200,65 @@ def test_fuzz_text(text):
 
 def test_limits_are_module_constants():
     assert exprparse.MAX_EXPONENT == 100 and exprparse.MAX_ELEMENTS == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["sum(maximum(a, b))", "sum(minimum(a, b))", "sum(clip(a, b))", "sum(clip(a, 0, b))", "mean(maximum(b, a))"],
+)
+def test_function_calls_are_size_checked_before_computing(expr, monkeypatch):
+    # a (2000, 1) and b (1, 2000) broadcast to 4,000,000 elements: refused before any array that big exists
+    env = {"a": np.ones((2000, 1)), "b": np.ones((1, 2000))}
+    calls = []
+    for name, fn in exprparse.FUNCTIONS.copy().items():
+        spy = lambda *a, _fn=fn, _n=name, **k: calls.append(_n) or _fn(*a, **k)  # noqa: E731
+        monkeypatch.setitem(exprparse.FUNCTIONS, name, spy)
+    with pytest.raises(ExpressionError, match=r"a result of shape \(2000, 2000\) exceeds the limit of 1000000"):
+        evaluate(expr, env)
+    assert calls == []  # the outer reduction never ran either: the inner call was refused first
+
+
+def test_keyword_bounds_broadcast_too():
+    env = {"a": np.ones((200_000, 1))}
+    with pytest.raises(ExpressionError, match=r"\(200000, 8\) exceeds .*'clip\(a, lo="):
+        evaluate("clip(a, lo=(0, 1, 2, 3, 4, 5, 6, 7))", env)
+    assert evaluate("clip(a, lo=(0, 1))", {"a": np.ones((3, 1))}).shape == (3, 2)
+
+
+def test_every_function_has_a_shape_rule():
+    assert set(exprparse.SHAPE_RULES) == set(exprparse.FUNCTIONS)
+    assert {kind for kind, _ in exprparse.SHAPE_RULES.values()} <= {"elementwise", "reduce"}
+
+
+def test_a_function_without_a_shape_rule_is_refused(monkeypatch):
+    monkeypatch.setitem(exprparse.FUNCTIONS, "newfn", lambda x: x)
+    with pytest.raises(ExpressionError, match="newfn has no shape rule"):
+        evaluate("newfn(x)", {"x": np.ones(2)})
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        ("maximum(x, y)", (3, 4)),
+        ("clip(x, y, 1)", (3, 4)),
+        ("softmax(y, axis=0)", (1, 4)),
+        ("sum(x, axis=0)", (1,)),
+        ("var(y, axis=1, keepdims=True)", (1, 1)),
+        ("max(x)", ()),
+    ],
+)
+def test_call_results_have_the_predicted_shapes(expr, expected):
+    env = {"x": np.ones((3, 1)), "y": np.arange(4.0).reshape(1, 4)}
+    assert evaluate(expr, env).shape == expected
+
+
+def test_total_size_of_all_intermediates_is_bounded():
+    env = {"x": np.ones(900_000)}
+    assert evaluate("sum(exp(x) * x)", env).shape == ()
+    # 12 intermediates of 900,000 elements each: every one is allowed alone, their total is not
+    expr = "sum(" + " + ".join(["x * x"] * 6) + ")"
+    with pytest.raises(ExpressionError, match=r"intermediate results total more than 10000000 elements"):
+        evaluate(expr, env)
+    big = {"w": np.ones((1000, 1000))}
+    with pytest.raises(ExpressionError, match=r"multiply-adds"):
+        evaluate("sum(w @ w @ w)", big)
