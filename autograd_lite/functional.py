@@ -12,6 +12,8 @@ leaf for a plain value, a recorded ``variable`` node on top of an argument that 
 the inner derivative is ``x`` (not ``2x``), and ``grad(f, argnums=(0, 1))(x, x)`` gives each
 position its own partial derivative.
 
+They record what they need even inside ``no_grad()`` (a derivative asked for is computed).
+
 Shapes: a gradient has its variable's shape; ``jacobian(f, x)`` has shape
 ``f(x).shape + x.shape`` (rows = outputs for vector f and vector x).
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import gradients, primitive
+from .engine import enable_grad, gradients, primitive
 from .tensor import Tensor
 
 __all__ = ["grad", "value_and_grad", "vjp", "jacobian", "hessian", "hvp"]
@@ -128,6 +130,7 @@ def value_and_grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[.
     gives a tuple.  Gradients are Tensors of their argument's shape and dtype.
     """
 
+    @enable_grad()  # a derivative is asked for, so record even inside no_grad()
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Tensor, Any]:
         nums, single = _argnums(argnums, len(args), "grad")
         call = list(args)
@@ -161,6 +164,7 @@ def grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
     return grad_f
 
 
+@enable_grad()
 def vjp(f: Callable[..., Tensor], *inputs: Any, v: Any) -> tuple[Tensor, Any]:
     """``(f(*inputs), v^T J)``: the vector-Jacobian product for every input, J = df/dinputs.
 
@@ -185,6 +189,7 @@ def vjp(f: Callable[..., Tensor], *inputs: Any, v: Any) -> tuple[Tensor, Any]:
     return (out if outer else out.detach()), (gs[0] if len(gs) == 1 else tuple(gs))
 
 
+@enable_grad()
 def jacobian(f: Callable[..., Tensor], *inputs: Any) -> Any:
     """The Jacobian of ``f`` at ``inputs``: shape ``f(x).shape + x.shape`` (rows = outputs).
 

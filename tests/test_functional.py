@@ -228,3 +228,16 @@ def test_one_tensor_at_two_argument_positions_gets_one_partial_each() -> None:
     Ja, Jb = ag.jacobian(lambda a, b: a * b, x, x)
     np.testing.assert_array_equal(Ja.data, np.diag([1.0, 2.0]))
     np.testing.assert_array_equal(Jb.data, np.diag([1.0, 2.0]))
+
+
+def test_derivatives_are_computed_even_inside_no_grad() -> None:
+    x = np.array([1.0, -2.0])
+    with ag.no_grad():
+        g = ag.grad(lambda x: (x * x * x).sum())(x)
+        H = ag.hessian(lambda x: (x * x * x).sum(), x)
+        J = ag.jacobian(lambda x: x * x, x)
+        _, v = ag.vjp(lambda x: x * x, x, v=np.ones(2))
+    np.testing.assert_array_equal(g.data, 3 * x**2)
+    np.testing.assert_array_equal(H.data, np.diag(6 * x))
+    np.testing.assert_array_equal(J.data, np.diag(2 * x))
+    np.testing.assert_array_equal(v.data, 2 * x)
