@@ -5,6 +5,11 @@ Subcommands: ``demo`` (the course examples end to end), and for one expression g
 against finite differences) and ``explain`` (the chain-rule table).  Expressions are parsed and
 checked by ``exprparse`` (an allow-list over Python's ``ast``), never executed.
 
+``check`` is bounded in time: with more than ``SPARSE_ABOVE`` input elements it checks
+``SPARSE_K`` random elements of each input (gradcheck's sparse mode; ``--sparse K`` forces it),
+and it checks fewer when the estimated cost (evaluations x work of one evaluation) would pass
+``MAX_CHECK_WORK``.
+
 Exit status: 0 success; 1 a gradient check that fails, or a runtime failure (no renderer, a file
 that cannot be written); 2 a refused expression or bad arguments.  Errors are one line on stderr.
 """
@@ -17,6 +22,9 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 PROG = "autograd-lite"
+SPARSE_ABOVE = 2_000  # check: more input elements than this switch to sparse mode
+SPARSE_K = 200  # elements checked per input in sparse mode
+MAX_CHECK_WORK = 1_000_000_000  # check: evaluations x (elements one evaluation makes), about 1-10 s
 EXAMPLES = """examples:
   autograd-lite graph "(x + y) * z" --at x=-2 y=5 z=-4
   autograd-lite graph "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 -o neuron.svg
@@ -60,7 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--direction", default="TB", choices=["TB", "LR"], help="layout direction")
             p.add_argument("--edge-grads", action="store_true", help="label edges with the gradients they carry")
             p.add_argument("--health", action="store_true", help="colour nodes by gradient health")
+        if name == "check":
+            p.add_argument("--sparse", type=_positive_int, metavar="K",
+                           help=f"check K random elements of each input (the default above {SPARSE_ABOVE:,} "
+                                f"input elements, with K={SPARSE_K})")  # fmt: skip
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be at least 1")
+    return k
 
 
 def _variables(items: Sequence[str]) -> dict[str, Any]:
@@ -80,26 +102,30 @@ def _variables(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _build(expr: str, variables: dict[str, Any]) -> tuple[Any, str]:
-    """The expression's output (reduced to a scalar with sum if needed) and a note about that."""
-    from .exprparse import ExpressionError, evaluate
+def _build(expr: str, variables: dict[str, Any]) -> tuple[Any, str, int]:
+    """The expression's output (reduced to a scalar with sum if needed), a note about that, and its work.
 
-    out = evaluate(expr, variables)
+    The output is named "out" unless it is one of the variables (``graph "x"`` shows x as x).
+    """
+    from .exprparse import ExpressionError, evaluate_with_work
+
+    out, work = evaluate_with_work(expr, variables)
     if not out.requires_grad:
         raise ExpressionError("the expression uses no variable, so there is nothing to differentiate")
     note = ""
     if out.size != 1:
         note = f"(the expression has shape {out.shape}; gradients are those of its sum)"
         out = out.sum()
-    out.name = "out"
-    return out, note
+    if not any(out is v for v in variables.values()):
+        out.name = next(n for n in ("out", "out_", "out__", "output") if n not in variables)
+    return out, note, work
 
 
 def _graph(args: argparse.Namespace) -> int:
     from .viz import format_graph, save_graph
 
     variables = _variables(args.at)
-    out, note = _build(args.expr, variables)
+    out, note, _ = _build(args.expr, variables)
     out.backward(retain_grads=True)
     if note:
         print(note)
@@ -114,11 +140,44 @@ def _graph(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
-    out, note = _build(args.expr, _variables(args.at))
+    out, note, _ = _build(args.expr, _variables(args.at))
     if note:
         print(note)
     print(explain(out))
     return 0
+
+
+def _plan_check(sizes: list[int], work: int, forced: int | None) -> tuple[int | None, str]:
+    """How many elements of each input ``check`` differences (None: all of them), and a line saying why.
+
+    Each checked element costs two evaluations of the expression (more where a disagreement is retried);
+    one evaluation costs ``work`` (the elements it makes) plus a few copies of the inputs.
+    """
+    from .exprparse import ExpressionError
+
+    total = sum(sizes)
+    k, why = None, ""
+    if forced is not None:
+        k, why = forced, "--sparse"
+    elif total > SPARSE_ABOVE:
+        k, why = SPARSE_K, f"the inputs have {total:,} elements, more than {SPARSE_ABOVE:,}"
+    per_eval = max(work, 1) + 3 * total
+
+    def cost(k: int | None) -> int:
+        return (2 * sum(s if k is None else min(k, s) for s in sizes) + 3) * per_eval
+
+    if cost(k) > MAX_CHECK_WORK:
+        fit = (MAX_CHECK_WORK // per_eval - 3) // (2 * max(len(sizes), 1))
+        if fit < 1:
+            raise ExpressionError(
+                f"check: one evaluation of the expression costs about {per_eval:,} element operations, too many to "
+                f"difference even one element per input within {MAX_CHECK_WORK:,}; use smaller inputs"
+            )
+        k = fit
+        why = f"{why + '; ' if why else ''}more would pass the time bound of {MAX_CHECK_WORK:,} element operations"
+    if k is None or k >= max(sizes, default=0):
+        return None, ""
+    return k, f"sparse mode: checking {k} random elements of each input (seed 0), as {why}"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -127,8 +186,9 @@ def _check(args: argparse.Namespace) -> int:
     from .exprparse import evaluate
 
     variables = _variables(args.at)
-    out, note = _build(args.expr, variables)  # refuses bad expressions before any differencing
+    out, note, work = _build(args.expr, variables)  # refuses bad expressions before any differencing
     names = list(variables)
+    sparse, mode = _plan_check([variables[n].size for n in names], work, args.sparse)
 
     def f(*values: Any) -> Any:
         y = evaluate(args.expr, dict(zip(names, values)))
@@ -136,8 +196,10 @@ def _check(args: argparse.Namespace) -> int:
 
     if note:
         print(note)
+    if mode:
+        print(mode)
     print(f"f = {args.expr} = {out.item():.6g}")
-    report = ag.gradcheck(f, *[variables[n] for n in names])
+    report = ag.gradcheck(f, *[variables[n] for n in names], sparse=sparse, seed=0)
     print(report)
     return 0 if report else 1
 

@@ -113,6 +113,9 @@ def test_refused_expressions_exit_2_with_one_line(expr, message, tmp_path):
         (["graph", "x + y", "--at", "x=[1,2]", "y=[1,2,3]"], 2, "add: shapes (2,) and (3,) do not broadcast"),
         (["nope"], 2, "invalid choice: 'nope'"),
         (["graph"], 2, "the following arguments are required: EXPR"),
+        (["check", "x", "--at", "x=1", "--sparse", "0"], 2, "argument --sparse: '0': K must be at least 1"),
+        (["check", "x", "--at", "x=1", "--sparse", "two"], 2, "argument --sparse: 'two' is not a whole number"),
+        (["graph", "x", "--at", "x=1", "--sparse", "2"], 2, "unrecognized arguments: --sparse 2"),
     ],
 )
 def test_bad_arguments(args, code, message):
@@ -167,3 +170,85 @@ def test_check_exit_status_follows_the_report(monkeypatch, capsys):
     monkeypatch.undo()
     assert cli.main(["check", "x * x", "--at", "x=3"]) == 0
     assert "pass" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expr", ["x", "+x", "(x)"])
+def test_graph_of_a_variable_keeps_its_name(expr):
+    r = cli("graph", expr, "--at", "x=1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [r.stdout.splitlines()[0]] and r.stdout.startswith("x  [output]"), r.stdout
+
+
+def test_the_output_is_out_unless_a_variable_has_that_name():
+    r = cli("graph", "x * 2", "--at", "x=1")
+    assert r.stdout.splitlines()[0].startswith("out = mul(x, 2)"), r.stdout
+    r = cli("graph", "out * 2", "--at", "out=1")
+    first, second = r.stdout.splitlines()[:2]
+    assert first.startswith("out_ = mul(out, 2)") and second.lstrip("└─ ").startswith("out  ["), r.stdout
+
+
+def _count_evaluations(monkeypatch) -> list[int]:
+    from autograd_lite import exprparse
+
+    calls: list[int] = []
+    real = exprparse.evaluate
+    monkeypatch.setattr(exprparse, "evaluate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_check_switches_to_sparse_mode_for_big_inputs(monkeypatch, capsys):
+    import json
+
+    from autograd_lite import cli as cli_module
+
+    calls = _count_evaluations(monkeypatch)
+    x = json.dumps([0.001 * i for i in range(5000)])
+    assert cli_module.main(["check", "sum(x * x)", "--at", f"x={x}"]) == 0
+    out = capsys.readouterr().out
+    assert "sparse mode: checking 200 random elements of each input (seed 0)" in out
+    assert "5,000 elements, more than 2,000" in out and "sparse 200" in out
+    # 2 evaluations per checked element (12 at most with retries), not 2 per each of the 5,000 elements
+    assert 400 <= len(calls) <= 12 * 200 + 10, len(calls)
+
+
+def test_check_sparse_option_forces_sparse_mode(monkeypatch, capsys):
+    from autograd_lite import cli as cli_module
+
+    calls = _count_evaluations(monkeypatch)
+    at = ["x=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0]", "y=[1,2,3,4,5,6,7,8,9,10,11,12]"]
+    assert cli_module.main(["check", "sum(x * x) * sum(y)", "--at", *at, "--sparse", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "checking 3 random elements of each input" in out and "sparse 3" in out
+    assert 2 * 6 <= len(calls) <= 12 * 6 + 10
+    calls.clear()
+    assert cli_module.main(["check", "sum(x * x)", "--at", at[0], "--sparse", "50"]) == 0  # K >= size: all of them
+    out = capsys.readouterr().out
+    assert "sparse" not in out and "all elements" in out and len(calls) >= 20
+
+
+def test_check_work_is_bounded_even_with_few_input_elements(monkeypatch, capsys):
+    import json
+
+    from autograd_lite import cli as cli_module
+
+    # 2,000 input elements (not sparse by count) but every evaluation makes a 1000 x 1000 array
+    calls = _count_evaluations(monkeypatch)
+    x, y = json.dumps([[0.5]] * 1000), json.dumps([[0.25] * 1000])
+    assert cli_module.main(["check", "sum(x * y)", "--at", f"x={x}", f"y={y}"]) == 0
+    out = capsys.readouterr().out
+    assert "more would pass the time bound of 1,000,000,000 element operations" in out
+    assert len(calls) * 1_000_000 <= 2 * cli_module.MAX_CHECK_WORK, len(calls)
+
+
+def test_check_plan():
+    from autograd_lite.cli import MAX_CHECK_WORK, _plan_check
+    from autograd_lite.exprparse import ExpressionError
+
+    assert _plan_check([3, 1997], 10, None) == (None, "")
+    k, why = _plan_check([3, 2000], 10, 5)
+    assert k == 5 and "--sparse" in why
+    k, why = _plan_check([10, 1_000_000], 3_000_000, None)
+    per_eval = 3_000_000 + 3 * 1_000_010
+    assert 1 <= k < 200 and (2 * (10 + k) + 3) * per_eval <= MAX_CHECK_WORK
+    with pytest.raises(ExpressionError, match="too many to difference even one element per input"):
+        _plan_check([1] * 500, 9_000_000, None)
