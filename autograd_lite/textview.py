@@ -13,6 +13,8 @@ from .tensor import Tensor
 
 __all__ = ["format_graph"]
 
+MAX_INDENT = 32  # levels of visible indentation; deeper nodes say "[depth N]" instead, keeping the text linear
+
 
 def _outputs(output: Tensor | Iterable[Tensor], fn: str) -> list[Tensor]:
     if isinstance(output, Tensor):
@@ -41,16 +43,20 @@ def format_graph(output: Tensor | Iterable[Tensor], max_nodes: int | None = 200)
     """An indented text view of the graph (depth first from the outputs), for terminals and logs.
 
     A node used more than once is written out once and referred to as "(see above)" afterwards.
+    Indentation stops growing after ``MAX_INDENT`` levels; deeper lines start with ``[depth N]``, so
+    the text stays linear in the number of nodes however deep the graph.
     """
     outs = _outputs(output, "format_graph")
     labels = node_labels(outs)
     out_ids = {id(o) for o in outs}
     lines: list[str] = []
     done: set[int] = set()
-    stack: list[tuple[Tensor, str, str]] = [(o, "", "") for o in reversed(outs)]
+    stack: list[tuple[Tensor, str, str, int]] = [(o, "", "", 0) for o in reversed(outs)]
     budget = max_nodes
     while stack:
-        t, prefix, branch = stack.pop()
+        t, prefix, branch, depth = stack.pop()
+        if depth > MAX_INDENT:
+            branch += f"[depth {depth}] "
         name = labels[id(t)]
         if id(t) in done:
             lines.append(f"{prefix}{branch}{name} (see above)")
@@ -68,8 +74,10 @@ def format_graph(output: Tensor | Iterable[Tensor], max_nodes: int | None = 200)
         if t.grad is not None:
             text += f"  grad {summarize(t.grad)}"
         lines.append(prefix + branch + text)
-        child_prefix = prefix + ("" if not branch else ("    " if branch.startswith("└") else "│   "))
+        child_prefix = prefix
+        if branch and depth < MAX_INDENT:
+            child_prefix += "    " if branch.startswith("└") else "│   "
         kids = [x for x in t._inputs if isinstance(x, Tensor)]
         for j in range(len(kids) - 1, -1, -1):
-            stack.append((kids[j], child_prefix, "└── " if j == len(kids) - 1 else "├── "))
+            stack.append((kids[j], child_prefix, "└── " if j == len(kids) - 1 else "├── ", depth + 1))
     return "\n".join(lines)

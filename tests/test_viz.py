@@ -320,3 +320,17 @@ def test_modules_become_clusters_and_collapse():
     assert "<B>0.weight</B>" in clusters["0"] and "<B>2.bias</B>" in clusters["2"]
     folded = to_dot(out, collapse=["Sequential/0"], legend=False)
     assert "0.weight" not in folded and "Sequential/0 (" in folded and "<B>2.weight</B>" in folded
+
+
+def test_format_graph_on_a_deep_chain_stays_linear():
+    from autograd_lite.textview import MAX_INDENT
+
+    n = 5000
+    text = format_graph(chain(n), max_nodes=None)
+    assert len(text.encode()) < 2_000_000  # growing indentation would be ~50 million characters
+    lines = text.splitlines()
+    assert len(lines) == n + 1 and lines[-1].lstrip("│ ├└─").startswith(f"[depth {n}] x  [parameter]")
+    for depth, line in enumerate(lines):  # line k of a chain is the node at depth k
+        body = line.lstrip("│ ├└─")
+        assert body.startswith(f"[depth {depth}] ") == (depth > MAX_INDENT), line[:200]
+        assert len(line) - len(body) == 4 * min(depth, MAX_INDENT), depth  # indentation stops at MAX_INDENT
