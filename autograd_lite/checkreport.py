@@ -3,7 +3,8 @@
 The verdict bands are the lecture's, on the relative error |a - n| / max(|a|, |n|):
 > 1e-2 wrong; 1e-2..1e-4 suspicious; 1e-4..1e-7 acceptable (expected only with kinks);
 < 1e-7 good.  Whether a tensor *passes* is decided by the check's own tolerances (``rtol``),
-and by the one-sided test at every kink crossed.
+and by the one-sided test at every kink crossed; a tensor that fails is never called
+"acceptable" or "good" (its verdict then reads "fails rtol"), and a NaN error reads "nan", "wrong".
 """
 
 from __future__ import annotations
@@ -85,7 +86,12 @@ class GradcheckEntry:
 
     @property
     def band(self) -> str:
-        return band(self.max_rel_err)
+        """The lecture's band of ``max_rel_err`` -- but a failed tensor is never "acceptable" or
+        "good": with a tight rtol its error can fall in those bands, and then it reads "fails rtol"."""
+        verdict = band(self.max_rel_err)
+        if not self.passed and verdict in ("acceptable", "good"):
+            return "fails rtol"
+        return verdict
 
     def __bool__(self) -> bool:
         return self.passed
@@ -175,5 +181,7 @@ class GradcheckReport:
             "  verdict (relative error): > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 acceptable (kinks), "
             "< 1e-7 good"
         )
+        if any(e.band == "fails rtol" for e in self.entries):
+            lines.append("  fails rtol: the error is above your rtol, though small by the lecture's bands")
         lines.extend("  " + n for n in self.notes)
         return "\n".join(lines)

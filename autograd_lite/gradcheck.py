@@ -20,7 +20,17 @@ import numpy as np
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning, ToleranceSpec
 from .engine import enable_grad, no_grad, record_branches
 from .functional import grads_of
-from .numerical import DEFAULT_EPS, Judge, _data, _float_copy, _steps, numerical_grad, numerical_jacobian  # noqa: F401
+from .numerical import (  # noqa: F401
+    DEFAULT_EPS,
+    Judge,
+    _data,
+    _float_copy,
+    _steps,
+    nanmax_err,
+    numerical_grad,
+    numerical_jacobian,
+    same_value,
+)
 from .tensor import Tensor
 
 __all__ = [
@@ -121,10 +131,11 @@ def _entry(c: _Checked, size: int, results: list[tuple[Any, dict]]) -> Gradcheck
             e.failures += 1
             e.kink_failures += r["kink"]
             e.failed_indices.append(index)
-        e.max_abs_err = max(e.max_abs_err, r["abs"])
-        e.max_rel_err = max(e.max_rel_err, r["rel"]) if np.isfinite(r["rel"]) else float("inf")
-        # worst: failures first, then relative error (3 significant digits), then absolute error
-        key = (not r["ok"], float(f"{r['rel']:.2e}") if np.isfinite(r["rel"]) else np.inf, r["abs"])
+        e.max_abs_err = nanmax_err(e.max_abs_err, r["abs"])
+        e.max_rel_err = nanmax_err(e.max_rel_err, r["rel"])
+        # worst: failures first, then relative error (3 significant digits; NaN worst), then absolute error
+        key = (not r["ok"], float(f"{r['rel']:.2e}") if np.isfinite(r["rel"]) else np.inf,
+               r["abs"] if not np.isnan(r["abs"]) else np.inf)  # fmt: skip
         if worst_key is None or key > worst_key:
             worst_key = key
             e.worst_index, e.analytic, e.numeric = index, r["a"], r["n"]
@@ -235,7 +246,7 @@ def gradcheck(
         problem.analytic(projections is not None, rng)
         f0, _ = problem.phi()
         f0_again, _ = problem.phi()
-        if f0 != f0_again:
+        if not same_value(f0, f0_again):
             notes.append("f gave different values for the same input: its randomness is not repeatable")
             warnings.warn(
                 GradcheckWarning(

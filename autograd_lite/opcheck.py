@@ -13,13 +13,14 @@ that disagrees: op, tensor name and shape, input, error.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .engine import Primitive, sum_to_shape, toposort
-from .numerical import DEFAULT_EPS, Judge, _steps
+from .numerical import DEFAULT_EPS, Judge, _steps, nanmax_err
 from .tensor import Tensor
 
 __all__ = ["check_graph", "GraphCheckReport", "NodeFailure"]
@@ -151,9 +152,15 @@ def _check_input(node: Tensor, i: int, args: list, u: np.ndarray, judge: Judge, 
             d = rng.standard_normal(base.shape)
             results.append((f"direction {k}", judge.judge(phi, base, f0, d, h, float(np.sum(g * d)))))
     bad = [r for r in results if not r[1]["ok"]]
-    worst_idx, worst = max(bad or results, key=lambda r: (r[1]["rel"], r[1]["abs"]))
-    return {"ok": not bad, "worst": worst_idx, "res": worst, "abs": max(r["abs"] for _, r in results),
-            "rel": max(r["rel"] for _, r in results)}  # fmt: skip
+    worst_idx, worst = max(bad or results, key=lambda r: (_nan_high(r[1]["rel"]), _nan_high(r[1]["abs"])))
+    abs_err = functools.reduce(nanmax_err, (r["abs"] for _, r in results), 0.0)
+    rel_err = functools.reduce(nanmax_err, (r["rel"] for _, r in results), 0.0)
+    return {"ok": not bad, "worst": worst_idx, "res": worst, "abs": abs_err, "rel": rel_err}
+
+
+def _nan_high(v: float) -> float:
+    """NaN sorts as the largest error."""
+    return float("inf") if np.isnan(v) else v
 
 
 def check_graph(

@@ -318,3 +318,56 @@ def test_errors_are_clear() -> None:
         ag.gradcheck(lambda x: x.sum(), x, params=["W"])
     with pytest.raises(TypeError, match="gradcheck: f must return a Tensor, got str"):
         ag.gradcheck(lambda x: "loss", x)
+
+
+# ----------------------------------------------------------------------------- large |f|, failing verdicts, NaN
+def test_a_wrong_rule_is_caught_when_f_has_a_large_constant_offset() -> None:
+    # d/dx sum(x^2) = 2x = 0.02; a rule 5% off gives 0.021, one that gives 0 is off by 100%.
+    # At |f| = 1e4 (1e6) the rounding of f disturbs the quotient by ~1e-6 (~1e-4) only.
+    x = np.full(3, 0.01)
+    bad = ag.primitive("bad_square", lambda x: x * x, lambda g, out, x: g * 2.1 * x)
+    zero = ag.primitive("zero_square", lambda x: x * x, lambda g, out, x: g * 0 * x)
+    assert ag.gradcheck(lambda t: (t * t).sum() + 1e4, x).passed
+    assert ag.gradcheck(lambda t: (t * t).sum() + 1e6, x).passed
+    assert not ag.gradcheck(lambda t: bad(t).sum(), x).passed
+    e = ag.gradcheck(lambda t: bad(t).sum() + 1e4, x).entries[0]
+    assert not e.passed and e.failures == 3
+    assert e.max_rel_err == pytest.approx(0.1 / 2.1, rel=1e-2) and e.band == "wrong"
+    for offset in (1e4, 1e6):
+        e = ag.gradcheck(lambda t, offset=offset: zero(t).sum() + offset, x).entries[0]
+        assert not e.passed and e.failures == 3
+        assert e.max_rel_err == pytest.approx(1.0) and e.band == "wrong"  # |0 - 0.02| / 0.02
+    assert not ag.check_graph(zero(ag.Tensor(x, requires_grad=True)).sum() + 1e6)
+
+
+def test_a_failing_tensor_is_never_called_acceptable_or_good() -> None:
+    x = np.array([0.7, -1.3, 2.1])
+    for rel, rtol in ((3e-5, 1e-5), (1e-8, 1e-9)):  # errors in the lecture's acceptable / good bands
+        cube = _cube_with_error(rel)
+        report = ag.gradcheck(lambda x, cube=cube: cube(x).sum(), x, rtol=rtol, atol=0.0)
+        e = report.entries[0]
+        assert not e.passed and e.max_rel_err > rtol
+        assert e.band not in ("acceptable", "good")
+        row = next(line for line in str(report).splitlines() if line.startswith("input 0"))
+        assert " acceptable " not in row and " good " not in row and row.endswith("FAIL")
+
+
+def test_nan_from_f_fails_without_a_randomness_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ag.GradcheckWarning)
+        with np.errstate(invalid="ignore"):
+            report = ag.gradcheck(lambda x: (ag.log(x) * 0.0).sum() + ag.log(x - 2.0).sum(), np.array([1.0]))
+    assert "not repeatable" not in str(report)
+    e = report.entries[0]
+    assert not e.passed and np.isnan(e.numeric) and e.band == "wrong"
+
+
+def test_a_nan_analytic_gradient_shows_as_nan_and_fails() -> None:
+    nan_rule = ag.primitive("nan_square", lambda x: x * x, lambda g, out, x: g * np.nan * x)
+    report = ag.gradcheck(lambda x: nan_rule(x).sum(), np.array([1.0, 2.0]))
+    e = report.entries[0]
+    assert not e.passed and e.failures == 2
+    assert np.isnan(e.max_abs_err) and np.isnan(e.max_rel_err) and e.band == "wrong"
+    row = next(line for line in str(report).splitlines() if line.startswith("input 0"))
+    assert row.split()[4:7] == ["2/2", "nan", "nan"] and row.endswith("FAIL")
+    assert not ag.check_graph(nan_rule(ag.Tensor([1.0, 2.0], requires_grad=True)).sum())
