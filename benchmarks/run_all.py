@@ -31,7 +31,7 @@ def main() -> int:
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return proc.returncode
-        summary = json.loads(proc.stdout.strip().splitlines()[-1])
+        summary = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith('{"title"')][-1])
         for name, e in summary["engines"].items():
             facts = ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("seconds", "ratio"))
             rows.append(f"| {summary['title']} | {name} | {e['seconds'] * 1e3:.3f} | {e['ratio']:.2f}x | {facts} |")
