@@ -215,13 +215,22 @@ class Primitive:
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         """Run forward on the inputs' data; record a node when some input requires grad."""
         # the common cases spelled out first: this is the hottest path of the library
-        if len(inputs) == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
-            a, b = inputs
-            args: Sequence[Any] = (a.data, b.data)
-            record = a.requires_grad or b.requires_grad
-        elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
-            args = (inputs[0].data,)
-            record = inputs[0].requires_grad
+        n = len(inputs)
+        a = inputs[0] if n else None
+        b = inputs[1] if n == 2 else None
+        if n == 2 and isinstance(a, Tensor) and not isinstance(b, (list, tuple)):
+            if isinstance(b, Tensor):
+                args: Sequence[Any] = (a.data, b.data)
+                record = a.requires_grad or b.requires_grad
+            else:
+                args = (a.data, b)
+                record = a.requires_grad
+        elif n == 2 and isinstance(b, Tensor) and not isinstance(a, (list, tuple)):
+            args = (a, b.data)
+            record = b.requires_grad
+        elif n == 1 and isinstance(a, Tensor):
+            args = (a.data,)
+            record = a.requires_grad
         else:
             inputs, args, record = _unwrap(inputs)
         try:
@@ -277,10 +286,9 @@ def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
     requires grad."""
     inputs = tuple(np.asarray(x, dtype=np.float64) if isinstance(x, (list, tuple)) else x for x in inputs)
     args = [x.data if isinstance(x, Tensor) else x for x in inputs]
-    record = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
     if not any(isinstance(x, Tensor) for x in inputs):  # ag.add(1, 2): numbers become float64 arrays
-        args = [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args]
-    return inputs, args, record
+        return inputs, [np.asarray(a, dtype=np.float64 if isinstance(a, (int, float)) else None) for a in args], False
+    return inputs, args, any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
 
 
 def primitive(
@@ -539,7 +547,7 @@ def _run_backward(
                         # equal numpy scalar types already agree in shape () and dtype
                         if gi.shape != xdata.shape:
                             gi = sum_to_shape(gi, xdata.shape, op.name)
-                        if gi.dtype != xdata.dtype:
+                        if gi.dtype is not xdata.dtype and gi.dtype != xdata.dtype:
                             gi = gi.astype(xdata.dtype)
                     if anomaly:
                         _check_gradient(gi, op, i, x)

@@ -32,7 +32,7 @@ def _keepdims_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
     """The shape a reduction over ``axis`` has with keepdims=True."""
     if axis is None:
         return (1,) * len(shape)
-    axes = {a % len(shape) for a in ((axis,) if np.ndim(axis) == 0 else axis)}
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
@@ -185,14 +185,14 @@ maximum = P(
 # max over axes:  g goes to the winners, shared evenly between ties
 max = P(  # noqa: A001 - numpy's name
     "max",
-    lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+    lambda x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),  # the method: no wrapper cost
     (_max_grad,),
     branch=lambda out, x, axis=None, keepdims=False: x == np.reshape(out, _keepdims_shape(np.shape(x), axis)),
 )
 # sum over axes:  every element gets g
 sum = P(  # noqa: A001 - numpy's name
     "sum",
-    lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
     (lambda g, out, x, axis=None, keepdims=False: broadcast_to.apply(g.reshape(_keepdims_shape(x.shape, axis)), shape=x.shape),),  # noqa: E501
 )
 # a @ b (numpy semantics, 1-D and batched):  d/da = g b^T,  d/db = a^T g

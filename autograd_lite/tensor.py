@@ -428,12 +428,12 @@ def _plain_index(index: Any) -> Any:
 def _count(name: str, shape: tuple[int, ...], axis: Axis) -> int:
     """How many elements a reduction over ``axis`` combines (checking the axes)."""
     if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
+        return math.prod(shape)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     for a in axes:
         if not -len(shape) <= a < len(shape):
             raise ValueError(f"{name}: axis {a} is out of bounds for a tensor of shape {shape}")
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    return math.prod(shape[a] for a in axes)
 
 
 def as_tensor(x: ArrayLike) -> Tensor:
@@ -532,8 +532,12 @@ def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
-    """x - logsumexp(x) along ``axis`` (stable)."""
-    return sub(x, logsumexp(x, axis=axis, keepdims=True))
+    """x - logsumexp(x) along ``axis``, as z - log(sum(exp(z))) with z = x - max(x) (stable)."""
+    x = as_tensor(x)
+    _count("log_softmax", x.shape, axis)
+    m = np.max(x.data, axis=axis, keepdims=True)
+    z = _ops.add(x, -np.where(np.isfinite(m), m, 0))
+    return sub(z, _ops.log(_ops.sum(_ops.exp(z), axis=axis, keepdims=True)))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:

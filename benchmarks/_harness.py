@@ -20,6 +20,11 @@ import time
 from collections.abc import Callable
 
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+# glibc's malloc hands big blocks back to the kernel and faults them in again, with a threshold
+# that slides with the program's history: with ~1 MB temporaries that page-faulting can take half
+# of a step and depends on each engine's order of frees, not on its work.  Fixed thresholds
+# take it out for every engine alike (--default-malloc puts it back).
+FIXED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(128 << 20)}
 
 
 def machine() -> str:
@@ -62,6 +67,7 @@ def main(engines: dict[str, Callable[[], tuple]], baseline: str, title: str, uni
     parser.add_argument("--repeat", type=int, default=5, help="timed batches per process")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--default-malloc", action="store_true", help="leave glibc's malloc thresholds alone")
     args = parser.parse_args()
     if args.worker:
         work, facts = engines[args.worker]()
@@ -81,7 +87,7 @@ def main(engines: dict[str, Callable[[], tuple]], baseline: str, title: str, uni
         for name in names[r % len(names):] + names[: r % len(names)]:  # rotate the order
             if name in skipped:
                 continue
-            env = dict(os.environ, **ONE_THREAD)
+            env = dict(os.environ, **ONE_THREAD, **({} if args.default_malloc else FIXED_MALLOC))
             proc = subprocess.run(
                 [sys.executable, sys.argv[0], "--worker", name, "--repeat", str(args.repeat)],
                 capture_output=True, text=True, env=env,

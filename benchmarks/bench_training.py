@@ -125,18 +125,7 @@ def _runner(epoch):
 
 ENGINES = {"numpy_by_hand": numpy_by_hand, "autograd_lite": autograd_lite}
 
-# glibc returns freed memory to the kernel and maps it back on the next step (the top-of-heap
-# trim and the sliding mmap threshold): with ~1 MB temporaries that page-faulting took over half
-# of an epoch here and depended on each engine's order of frees, not on its work.  Fixed
-# thresholds (inherited by both worker processes) take it out; --default-malloc puts it back.
-MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": str(128 << 20)}
-
 if __name__ == "__main__":
-    if "--default-malloc" in sys.argv:
-        sys.argv.remove("--default-malloc")
-    else:
-        for key, value in MALLOC.items():
-            os.environ.setdefault(key, value)
     if "--n" in sys.argv:  # pass the epoch size on to the worker processes through the environment
         i = sys.argv.index("--n")
         os.environ["BENCH_TRAINING_N"] = str(int(sys.argv[i + 1]))
