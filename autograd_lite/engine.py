@@ -357,10 +357,10 @@ def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
             f"{op}: its gradient rule returned shape {gshape}, which does not reduce to the "
             f"input's shape {shape}"
         )
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-    )
-    return g.sum(axis=axes, keepdims=True).reshape(shape)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+    if not inner:  # only leading axes were added (a bias): one sum, and a fresh array
+        return g.sum(axis=tuple(range(lead)))
+    return g.sum(axis=tuple(range(lead)) + inner, keepdims=True).reshape(shape)
 
 
 _passes = itertools.count(1)
