@@ -20,7 +20,7 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/autograd-lite demo
+	$(BIN)/autograd-lite demo --out-dir out
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
