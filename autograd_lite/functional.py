@@ -164,23 +164,29 @@ def grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
     return grad_f
 
 
+def _call_on_variables(f: Callable[..., Tensor], inputs: Sequence[Any], fname: str) -> tuple[list, Tensor, bool]:
+    """Call ``f`` on fresh variables for ``inputs``; also say whether the result must be recorded
+    (an input, or a tensor ``f`` closes over, belongs to an outer recorded computation)."""
+    if not inputs:
+        raise TypeError(f"{fname}: give at least one input after f")
+    call, outer = [], False
+    for i, x in enumerate(inputs):
+        t, nested = _as_variable(x, fname, i)
+        call.append(t)
+        outer = outer or nested
+    out = f(*call)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}: f must return a Tensor, got {type(out).__name__}")
+    return call, out, outer or _reaches_outer_leaf(out, call)
+
+
 @enable_grad()
 def vjp(f: Callable[..., Tensor], *inputs: Any, v: Any) -> tuple[Tensor, Any]:
     """``(f(*inputs), v^T J)``: the vector-Jacobian product for every input, J = df/dinputs.
 
     ``v`` has the output's shape.  One input gives one Tensor, several give a tuple.
     """
-    if not inputs:
-        raise TypeError("vjp: give at least one input after f")
-    call, outer = [], False
-    for i, x in enumerate(inputs):
-        t, nested = _as_variable(x, "vjp", i)
-        call.append(t)
-        outer = outer or nested
-    out = f(*call)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"vjp: f must return a Tensor, got {type(out).__name__}")
-    outer = outer or _reaches_outer_leaf(out, call)
+    call, out, outer = _call_on_variables(f, inputs, "vjp")
     vdata = v.data if isinstance(v, Tensor) else np.asarray(v, dtype=out.dtype)
     if vdata.shape != out.shape:
         raise ValueError(f"vjp: v has shape {vdata.shape} but f's output has shape {out.shape}")
@@ -197,17 +203,7 @@ def jacobian(f: Callable[..., Tensor], *inputs: Any) -> Any:
     inputs (or tensors ``f`` closes over) belong to an outer recorded computation, the Jacobian
     is recorded too.
     """
-    if not inputs:
-        raise TypeError("jacobian: give at least one input after f")
-    call, outer = [], False
-    for i, x in enumerate(inputs):
-        t, nested = _as_variable(x, "jacobian", i)
-        call.append(t)
-        outer = outer or nested
-    out = f(*call)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"jacobian: f must return a Tensor, got {type(out).__name__}")
-    outer = outer or _reaches_outer_leaf(out, call)
+    call, out, outer = _call_on_variables(f, inputs, "jacobian")
     rows: list[list[Tensor]] = [[] for _ in call]
     for k in range(out.size):
         seed = np.zeros(out.size, dtype=out.dtype)
