@@ -11,6 +11,7 @@ import pytest
 import autograd_lite as ag
 from autograd_lite.demo import sigmoid_neuron
 from autograd_lite.explain import explain
+from tests._graphs import lecture_graph
 from tests._numeric import central_difference
 
 
@@ -26,13 +27,7 @@ def row(expl, node, target):
 
 def test_lecture_x_plus_y_times_z():
     # course notes: f = (x + y) z at x = -2, y = 5, z = -4: q = 3, f = -12, df/dx = df/dy = -4, df/dz = 3
-    x = ag.Tensor(-2.0, requires_grad=True, name="x")
-    y = ag.Tensor(5.0, requires_grad=True, name="y")
-    z = ag.Tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
+    f, _ = lecture_graph()
     e = explain(f)
     assert [(r.node, r.op, r.target) for r in e.rows] == [
         ("f", "mul", "q"), ("f", "mul", "z"), ("q", "add", "x"), ("q", "add", "y"),

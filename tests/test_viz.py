@@ -10,17 +10,7 @@ import pytest
 
 import autograd_lite as ag
 from autograd_lite.viz import HEALTH_COLOURS, ROLE_COLOURS, format_graph, grad_health, to_dot
-
-
-def lecture_graph():
-    x = ag.Tensor(-2.0, requires_grad=True, name="x")
-    y = ag.Tensor(5.0, requires_grad=True, name="y")
-    z = ag.Tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f, (x, y, z, q)
+from tests._graphs import lecture_graph
 
 
 def parse_dot(text: str):
