@@ -41,6 +41,10 @@ from .ops import (
     tanh,
     where,
 )
+from .ops.elementwise import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from .ops.reductions import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
 from .tensor import (
     abs,
     arange,

@@ -189,9 +189,13 @@ class Primitive:
 
     ``branch(out, *inputs, **params)`` (optional) returns an array saying which side of a kink
     each element took; see ``record_branches``.
+
+    ``doc``: the one-line math of the forward and its rules, ``"a * b:  d/da = b, d/db = a"``.
+    ``elementwise``: each output element depends only on the input elements at its position
+    (after broadcasting).
     """
 
-    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc")
+    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise")
 
     def __init__(
         self,
@@ -201,6 +205,7 @@ class Primitive:
         branch: Callable[..., Any] | None = None,
         variadic: bool = False,
         doc: str | None = None,
+        elementwise: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -208,6 +213,7 @@ class Primitive:
         self.branch = branch
         self.variadic = variadic
         self.doc = doc
+        self.elementwise = elementwise
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"

@@ -300,13 +300,21 @@ class Tensor:
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """Let numpy's own functions and operators on Tensors (``ndarray @ x``, ``np.exp(x)``)
         run the differentiable operation and give a Tensor back."""
-        fn = _UFUNCS.get(ufunc.__name__)
+        fn = _dispatch.HANDLED.get(ufunc) or _UFUNCS.get(ufunc.__name__)
         if method != "__call__" or kwargs or fn is None:
             raise TypeError(
                 f"numpy.{ufunc.__name__} ({method}) has no gradient rule in autograd_lite; use "
                 "the ag.* function of the same name, or apply numpy to tensor.data"
             )
         return fn(*inputs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """numpy functions on Tensors: the registered operation (``dispatch.HANDLED``).
+        (Skeleton: anything else still falls back to numpy on the data.)"""
+        fn = _dispatch.HANDLED.get(func)
+        if fn is not None:
+            return fn(*args, **kwargs)
+        return func._implementation(*args, **kwargs)  # numpy's own path: methods, then __array__
 
     # ---------------------------------------------------------------- methods
     def exp(self) -> Tensor:
@@ -624,5 +632,6 @@ _UFUNCS: dict[str, Any] = {}
 
 # The cycle tensor -> ops/engine -> tensor is broken by importing the modules (not names)
 # after the class exists; methods look them up when called.
+from . import dispatch as _dispatch  # noqa: E402
 from . import engine as _engine  # noqa: E402
 from . import ops as _ops  # noqa: E402

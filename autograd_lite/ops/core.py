@@ -1,4 +1,5 @@
-"""THE primitive table: every differentiable operation's forward and its local-gradient rule.
+"""The primitive table, core family: arithmetic, the classic activations, sum/max, matmul, and
+the shape and indexing primitives the engine itself needs -- each forward with its rule.
 
 Each entry reads as its own documentation -- the forward in numpy, then one vector-Jacobian
 rule per input, ``rule(g, out, *inputs, **params)``: given the upstream gradient ``g``, the
@@ -17,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from . import tensor as _tensor
-from .engine import Primitive, _OpError
+from .. import tensor as _tensor
+from ..engine import Primitive, _OpError
 
 __all__ = [
     "add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "max",
