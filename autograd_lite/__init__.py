@@ -80,7 +80,7 @@ tensor = Tensor
 
 # --- gradient checking and functional derivatives (gradcheck.py, functional.py)
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning  # noqa: E402
-from .functional import grad, hessian, hvp, jacobian, value_and_grad, vjp  # noqa: E402
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp  # noqa: E402
 from .gradcheck import gradcheck, numerical_grad, numerical_jacobian  # noqa: E402
 from .opcheck import GraphCheckReport, check_graph  # noqa: E402
 

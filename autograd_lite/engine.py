@@ -16,6 +16,7 @@ What lives here, and nowhere else:
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -285,6 +286,70 @@ class Primitive:
             if isinstance(x, Tensor):
                 return self(*inputs, **params)
         return self.forward(*inputs, **params)
+
+    # ---- the table's per-op facts, read by explain, check_graph and the README's operation table
+    @property
+    def differentiable(self) -> tuple[bool, ...]:
+        """Per input position, whether it has a rule (a variadic primitive: one entry for all)."""
+        return tuple(rule is not None for rule in self.vjps)
+
+    def vjp(self, i: int, g: Any, out: Any, inputs: Sequence[Any], params: dict | None = None) -> Any:
+        """The gradient input ``i`` receives, as in a backward pass: its rule applied to the
+        upstream ``g``, the forward result ``out`` and all ``inputs`` (their values), then reduced
+        to input ``i``'s shape (``sum_to_shape``) and cast to its dtype.  None where input ``i``
+        has no rule (not differentiable).  Values are numpy arrays, or Tensors to record it."""
+        rule = self.vjps[0] if self.variadic else self.vjps[i] if i < len(self.vjps) else None
+        if rule is None:
+            return None
+        params = params or _NO_PARAMS
+        gi = rule(i, g, out, *inputs, **params) if self.variadic else rule(g, out, *inputs, **params)
+        if gi is None:
+            return None
+        x = inputs[i]
+        shape, dtype = (x.shape, x.dtype) if hasattr(x, "dtype") else (np.shape(x), np.result_type(x))
+        if not hasattr(gi, "shape"):
+            gi = np.asarray(gi)
+        if gi.shape != shape:
+            try:
+                gi = sum_to_shape(gi, shape, self.name)
+            except ValueError as e:
+                raise GradientShapeError(str(e)) from None
+        return gi if gi.dtype == dtype else gi.astype(dtype)
+
+    def rule_doc(self, i: int) -> str:
+        """The part of ``doc`` about input ``i`` (``"d/db = a"`` for mul's input 1) followed by the
+        entry's note in parentheses, if any; the whole rule text when the parts cannot be told apart.
+
+        ``doc`` reads ``"forward:  d/dx = ..., d/dy = ...  (note)"``, one ``d/d`` part per
+        differentiable input in order (a variadic primitive has one part for all its inputs)."""
+        forward, rules, note = split_doc(self.doc)
+        parts = _DOC_PARTS.split(rules) if rules else []
+        positions = [k for k, ok in enumerate(self.differentiable) if ok]
+        text = rules
+        if not self.variadic and len(parts) == len(positions) and i in positions:
+            text = parts[positions.index(i)]
+        return f"{text}  ({note})" if note and text else text or note
+
+
+_DOC_PARTS = re.compile(r",\s*(?=d/d)")  # the separator between the rules of two inputs
+_DOC_NOTE = re.compile(r"\s{2,}\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*$")  # a trailing "  (note)"
+
+
+class GradientShapeError(ValueError):
+    """A rule's gradient that does not reduce to its input's shape (``Primitive.vjp``)."""
+
+
+def split_doc(doc: str | None) -> tuple[str, str, str]:
+    """A primitive's ``doc`` as (forward, rules, note): ``"a * b:  d/da = b, d/db = a  (mul swaps)"``
+    gives ``("a * b", "d/da = b, d/db = a", "mul swaps")``; missing parts are empty strings."""
+    if not doc:
+        return "", "", ""
+    forward, sep, rules = doc.partition(":  ")
+    if not sep:
+        forward, rules = "", doc
+    m = _DOC_NOTE.search(rules)
+    note = m.group(1) if m else ""
+    return forward.strip(), (rules[: m.start()] if m else rules).strip(), note
 
 
 def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:

@@ -22,41 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine import sum_to_shape, toposort
+from .engine import toposort
 from .tensor import Tensor
 
 __all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "summarize"]
-
-# ops whose local Jacobian is diagonal when the input has the output's shape
-ELEMENTWISE = {"add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "where", "astype"}
-
-# the gate patterns from the lecture, by op and input position (None: any position)
-_NOTES: dict[tuple[str, int | None], str] = {
-    ("add", None): "add distributes: local 1",
-    ("mul", 0): "mul swaps: local = the other input",
-    ("mul", 1): "mul swaps: local = the other input",
-    ("neg", None): "local -1",
-    ("pow", 0): "local = b * a**(b-1)",
-    ("pow", 1): "local = a**b * ln a",
-    ("exp", None): "local = exp(x), the output",
-    ("log", None): "local = 1/x",
-    ("sigmoid", None): "local = (1 - s) s",
-    ("tanh", None): "local = 1 - tanh**2",
-    ("relu", None): "max routes: 1 where x > 0, else 0",
-    ("maximum", None): "max routes g to the winner",
-    ("max", None): "max routes g to the winner(s)",
-    ("sum", None): "sum copies g to every element",
-    ("matmul", 0): "g @ b^T",
-    ("matmul", 1): "a^T @ g",
-    ("reshape", None): "g reshaped back",
-    ("transpose", None): "g transposed back",
-    ("broadcast_to", None): "g summed over the broadcast axes",
-    ("getitem", None): "g scattered back into zeros",
-    ("concatenate", None): "this input's slice of g",
-    ("stack", None): "this input's index of g",
-    ("where", None): "g where the condition picks this input",
-}
-
 
 def _arr(x: Any) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
@@ -129,8 +98,8 @@ class Trace:
 def backward_trace(outputs: Sequence[Tensor], seeds: Sequence[Any] | None = None) -> Trace:
     """Recompute the backward pass of ``outputs`` keeping every edge's gradient (raw arrays).
 
-    ``seeds`` are the upstream gradients of the outputs (default: ones).  Uses each node's rule
-    ``op.vjps[i](g, out, *inputs, **params)`` and ``sum_to_shape`` exactly as backward does.
+    ``seeds`` are the upstream gradients of the outputs (default: ones).  Applies each node's
+    rules through ``Primitive.vjp``, reduced to each input's shape exactly as backward does.
     """
     outputs = list(outputs)
     grads: dict[int, np.ndarray] = {}
@@ -147,17 +116,13 @@ def backward_trace(outputs: Sequence[Tensor], seeds: Sequence[Any] | None = None
             if g is None or op is None:
                 continue
             args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
-            params = node._params or {}
             for i, x in enumerate(node._inputs):
                 if not (isinstance(x, Tensor) and x.requires_grad):
                     continue
-                rule = op.vjps[0] if op.variadic else op.vjps[i]
-                if rule is None:
+                gi = op.vjp(i, g, node.data, args, node._params)
+                if gi is None:  # not differentiable
                     continue
-                gi = rule(i, g, node.data, *args, **params) if op.variadic else rule(g, node.data, *args, **params)
-                if gi is None:
-                    continue
-                gi = np.asarray(sum_to_shape(np.asarray(gi), np.shape(x.data), op.name))
+                gi = np.asarray(gi)
                 edges[(id(node), i)] = gi
                 parts.setdefault(id(x), []).append((id(node), i))
                 grads[id(x)] = grads[id(x)] + gi if id(x) in grads else gi
@@ -179,15 +144,16 @@ class ExplainRow:
     terms: list[np.ndarray] = field(default_factory=list)  # the summed contributions (sum rows)
 
 
-def _local(op_name: str, i: int, rule: Any, node: Tensor, x: Tensor, args: list, params: dict) -> np.ndarray | None:
+def _local(node: Tensor, i: int, args: list) -> np.ndarray | None:
+    """The local derivative d node / d input i as an array of the input's shape -- where there is
+    one: scalars, and elementwise primitives whose input has the output's shape."""
     out = np.asarray(node.data)
-    xs = np.shape(x.data)
-    if not (out.size == 1 and np.size(x.data) == 1) and not (op_name in ELEMENTWISE and xs == out.shape):
+    x = args[i]
+    if not (out.size == 1 and np.size(x) == 1) and not (node._op.elementwise and np.shape(x) == out.shape):
         return None
-    ones = np.ones_like(out)
     with np.errstate(all="ignore"):
-        gi = rule(i, ones, node.data, *args, **params) if node._op.variadic else rule(ones, node.data, *args, **params)
-    return None if gi is None else np.asarray(sum_to_shape(np.asarray(gi), xs, op_name))
+        gi = node._op.vjp(i, np.ones_like(out), node.data, args, node._params)
+    return None if gi is None else np.asarray(gi)
 
 
 class Explanation:
@@ -273,16 +239,13 @@ def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
         if op is None or g is None:
             continue
         args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
-        params = node._params or {}
         for i, x in enumerate(node._inputs):
             if (id(node), i) not in trace.edges:
                 continue
-            rule = op.vjps[0] if op.variadic else op.vjps[i]
-            note = _NOTES.get((op.name, i)) or _NOTES.get((op.name, None), "")
             rows.append(
                 ExplainRow(
-                    "edge", name, op.name, g, _local(op.name, i, rule, node, x, args, params),
-                    trace.edges[(id(node), i)], labels[id(x)], note,
+                    "edge", name, op.name, g, _local(node, i, args),
+                    trace.edges[(id(node), i)], labels[id(x)], op.rule_doc(i),
                 )
             )  # fmt: skip
     return Explanation(rows, [labels[id(o)] for o in outputs])

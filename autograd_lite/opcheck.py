@@ -1,14 +1,14 @@
 """Auditing a recorded graph op by op: ``check_graph`` finds the primitive whose rule is wrong.
 
 ``gradcheck`` says *that* a gradient is wrong; ``check_graph(output)`` says *where*.  It walks the
-graph (``toposort``), and at every node checks each input's rule ``op.vjps[i]`` -- at the values
-that node actually received, with a random upstream gradient u -- against central differences
-of ``op.forward`` alone: <u, F(x + h d) - F(x - h d)> / 2h versus <rule(u), d>, element by
-element for small inputs and along random directions d for large ones.  The rule's gradient is
-first reduced to the input's shape by the engine's own ``sum_to_shape``, exactly as backward
-does, so rules need not handle broadcasting here either.  Kinks are handled as in gradcheck,
-from the primitive's ``branch`` function.  The report names the first node (in forward order)
-that disagrees: op, tensor name and shape, input, error.
+graph (``toposort``), and at every node checks each input's rule, applied through the primitive's
+own ``vjp(i, ...)`` -- at the values that node actually received, with a random upstream
+gradient u -- against central differences of ``op.forward`` alone:
+<u, F(x + h d) - F(x - h d)> / 2h versus <rule(u), d>, element by element for small inputs and
+along random directions d for large ones.  ``Primitive.vjp`` reduces the rule's gradient to the
+input's shape exactly as backward does, so rules need not handle broadcasting here either.
+Kinks are handled as in gradcheck, from the primitive's ``branch`` function.  The report names
+the first node (in forward order) that disagrees: op, tensor name and shape, input, error.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Primitive, sum_to_shape, toposort
+from .engine import GradientShapeError, toposort
 from .numerical import DEFAULT_EPS, Judge, _steps, nanmax_err
 from .tensor import Tensor
 
@@ -96,12 +96,6 @@ class GraphCheckReport:
         return "\n".join(lines)
 
 
-def _rule(op: Primitive, i: int) -> Any:
-    if op.variadic:
-        return lambda *a, **k: op.vjps[0](i, *a, **k)
-    return op.vjps[i] if i < len(op.vjps) else None
-
-
 def _as64(x: Any) -> Any:
     data = x.data if isinstance(x, Tensor) else x
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
@@ -113,22 +107,19 @@ def _check_input(node: Tensor, i: int, args: list, u: np.ndarray, judge: Judge, 
                  max_elements: int, projections: int, rng: np.random.Generator) -> dict | str | None:  # fmt: skip
     """Check one input's rule; a dict of the worst result, an error message, or None (no rule)."""
     op, params = node.op, node.params
-    rule = _rule(op, i)
-    if rule is None:
+    if not op.differentiable[0 if op.variadic else i]:
         return None
     base = args[i]
     out = np.asarray(op.forward(*args, **params), dtype=np.float64)
     try:
-        g = rule(u, out, *args, **params)
+        g = op.vjp(i, u, out, args, params)  # reduced to the input's shape, as backward does
+    except GradientShapeError as e:
+        return f"returned a gradient of the wrong shape: {e}"
     except Exception as e:  # a broken rule is what we are looking for: report it, don't crash
         return f"raised {type(e).__name__}: {e}"
     if g is None:
         return "returned None for an input that requires grad"
     g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=np.float64)
-    try:
-        g = sum_to_shape(g, np.shape(base), op.name)
-    except ValueError as e:
-        return f"returned a gradient of the wrong shape: {e}"
 
     def phi(value: np.ndarray) -> tuple[float, list]:
         a = list(args)

@@ -182,8 +182,10 @@ def test_unused_argument_gets_zeros() -> None:
 def test_errors_name_the_function_and_the_fault() -> None:
     with pytest.raises(ValueError, match=r"grad: f must return a one-element Tensor, got shape \(3,\)"):
         ag.grad(lambda x: x * 2)(np.ones(3))
-    with pytest.raises(TypeError, match="grad: f must return a Tensor, got float"):
-        ag.grad(lambda x: 1.0)(np.ones(3))
+    with pytest.raises(TypeError, match="grad: f must return a Tensor, got str"):
+        ag.grad(lambda x: "1.0")(np.ones(3))
+    with pytest.raises(TypeError, match="jacobian: f must return a Tensor, got list"):
+        ag.jacobian(lambda x: [x, x], np.ones(3))
     with pytest.raises(ValueError, match="grad: argnums 2 is out of range for 2 positional"):
         ag.grad(lambda x, y: x.sum(), argnums=2)(np.ones(1), np.ones(1))
     with pytest.raises(TypeError, match=r"grad: argument 0 has dtype int64 \(shape \(2,\)\)"):

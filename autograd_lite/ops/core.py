@@ -148,87 +148,118 @@ def _pow_grad_base(g: Any, out: Any, a: Any, b: Any) -> Any:
     return g * b * safe_a ** (b - 1)
 
 
-def _log_of_base(a: Any) -> Any:
-    """log(a) for d(a**b)/db, with 0**b treated as constant in b (0 * log 0 would be NaN)."""
-    return log.apply(where.apply(a == 0, 1.0, a))
+def _pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
+    """a^b log a, and exactly 0 where a == 0: 0**b is constant in b (0 for b > 0, 1 at b = 0, inf
+    for b < 0), so neither 0 * log 0 (b > 0) nor inf * log 1 (b < 0) can make a NaN."""
+    at_zero = a == 0
+    return g * where.apply(at_zero, 0.0, out) * log.apply(where.apply(at_zero, 1.0, a))
 
 
 # ----------------------------------------------------------------------------- the table
 # Forwards use operators rather than ufunc calls where they can: on numpy scalars (the data of
-# 0-d tensors) `a * b` costs a tenth of `np.multiply(a, b)`.
+# 0-d tensors) `a * b` costs a tenth of `np.multiply(a, b)`.  Each ``doc`` is the entry's math,
+# "forward:  d/d<input> = ..." -- for elementwise entries the local derivative (times g), for the
+# others the gradient in terms of the upstream g; ``explain`` and the README's table show it.
 P = Primitive
 
-# a + b:  d/da = 1, d/db = 1
-add = P("add", lambda a, b: a + b, (lambda g, out, a, b: g, lambda g, out, a, b: g))
-# a * b:  d/da = b, d/db = a  (the "swap multiplier")
-mul = P("mul", lambda a, b: a * b, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a))
-# -x:  d/dx = -1
-neg = P("neg", lambda x: -x, (lambda g, out, x: -g,))
-# a ** b:  d/da = b a^(b-1),  d/db = a^b log a
-pow = P("pow", lambda a, b: a**b, (_pow_grad_base, lambda g, out, a, b: g * out * _log_of_base(a)))  # noqa: A001
-# e^x:  d/dx = e^x (reuses out)
-exp = P("exp", np.exp, (lambda g, out, x: g * out,))
-# log x:  d/dx = 1/x
-log = P("log", np.log, (lambda g, out, x: g / x,))
-# sigma(x) = 1/(1+e^-x):  d/dx = sigma (1 - sigma)
-sigmoid = P("sigmoid", _sigmoid_forward, (lambda g, out, x: g * out * (1 - out),))
-# tanh x:  d/dx = 1 - tanh^2
-tanh = P("tanh", np.tanh, (lambda g, out, x: g * (1 - out * out),))
-# max(x, 0):  d/dx = [x > 0]   (0 at x = 0)
-relu = P("relu", _relu_forward, (lambda g, out, x: g * (x > 0),), branch=lambda out, x: x > 0)
-# elementwise max(a, b):  the larger one gets g; a tie gives each g/2
+add = P(
+    "add", lambda a, b: a + b, (lambda g, out, a, b: g, lambda g, out, a, b: g),
+    doc="a + b:  d/da = 1, d/db = 1  (add distributes g)", elementwise=True,
+)  # fmt: skip
+mul = P(
+    "mul", lambda a, b: a * b, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
+    doc="a * b:  d/da = b, d/db = a  (mul swaps the inputs)", elementwise=True,
+)  # fmt: skip
+neg = P("neg", lambda x: -x, (lambda g, out, x: -g,), doc="-x:  d/dx = -1", elementwise=True)
+pow = P(  # noqa: A001 - numpy's name
+    "pow", lambda a, b: a**b, (_pow_grad_base, _pow_grad_exponent),
+    doc="a ** b:  d/da = b a^(b-1) (0 where b = 0), d/db = a^b log a (0 where a = 0: 0^b is constant in b)",
+    elementwise=True,
+)  # fmt: skip
+exp = P("exp", np.exp, (lambda g, out, x: g * out,), doc="e^x:  d/dx = e^x (the output, reused)", elementwise=True)
+log = P("log", np.log, (lambda g, out, x: g / x,), doc="log x:  d/dx = 1/x", elementwise=True)
+sigmoid = P(
+    "sigmoid", _sigmoid_forward, (lambda g, out, x: g * out * (1 - out),),
+    doc="s = 1/(1 + e^-x):  d/dx = s (1 - s)", elementwise=True,
+)  # fmt: skip
+tanh = P(
+    "tanh", np.tanh, (lambda g, out, x: g * (1 - out * out),),
+    doc="tanh x:  d/dx = 1 - tanh^2 x", elementwise=True,
+)  # fmt: skip
+relu = P(
+    "relu", _relu_forward, (lambda g, out, x: g * (x > 0),), branch=lambda out, x: x > 0,
+    doc="max(x, 0):  d/dx = [x > 0]  (max routes g; 0 at x = 0)", elementwise=True,
+)  # fmt: skip
 maximum = P(
     "maximum",
     np.maximum,
     (lambda g, out, a, b: g * ((a > b) + 0.5 * (a == b)), lambda g, out, a, b: g * ((b > a) + 0.5 * (a == b))),
     branch=lambda out, a, b: np.sign(np.subtract(a, b)),
+    doc="max(a, b):  d/da = [a > b] + [a = b]/2, d/db = [b > a] + [a = b]/2  (max routes g to the winner; a tie "
+    "shares it)",
+    elementwise=True,
 )
-# max over axes:  g goes to the winners, shared evenly between ties
 max = P(  # noqa: A001 - numpy's name
     "max",
     lambda x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),  # the method: no wrapper cost
     (_max_grad,),
     branch=lambda out, x, axis=None, keepdims=False: x == np.reshape(out, _keepdims_shape(np.shape(x), axis)),
+    doc="max(x, axis):  d/dx = g to the winners, shared evenly between ties  (max routes g)",
 )
-# sum over axes:  every element gets g
 sum = P(  # noqa: A001 - numpy's name
     "sum",
     lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
     (lambda g, out, x, axis=None, keepdims=False: broadcast_to.apply(g.reshape(_keepdims_shape(x.shape, axis)), shape=x.shape),),  # noqa: E501
+    doc="sum(x, axis):  d/dx = g broadcast back to x's shape  (sum copies g to every element)",
 )
-# a @ b (numpy semantics, 1-D and batched):  d/da = g b^T,  d/db = a^T g
-matmul = P("matmul", _matmul_forward, (_matmul_grad_a, _matmul_grad_b))
-# reshape:  the gradient takes the input's shape back
-reshape = P("reshape", lambda x, shape: np.reshape(x, shape), (lambda g, out, x, shape: g.reshape(x.shape),))
-# transpose (any permutation):  the inverse permutation
+matmul = P(
+    "matmul", _matmul_forward, (_matmul_grad_a, _matmul_grad_b),
+    doc="a @ b (numpy's 1-D and batched semantics):  d/da = g @ b^T, d/db = a^T @ g",
+)  # fmt: skip
+reshape = P(
+    "reshape", lambda x, shape: np.reshape(x, shape), (lambda g, out, x, shape: g.reshape(x.shape),),
+    doc="reshape(x, shape):  d/dx = g reshaped back to x's shape",
+)  # fmt: skip
 transpose = P(
     "transpose",
     lambda x, axes=None: np.transpose(x, axes),
     (lambda g, out, x, axes=None: g.transpose(_inverse_axes(axes, x.ndim)),),
+    doc="transpose(x, axes):  d/dx = g transposed by the inverse permutation",
 )
-# broadcast_to:  g itself; the engine sums it back to the input's shape
-broadcast_to = P("broadcast_to", _broadcast_to_forward, (lambda g, out, x, shape: g,))
-# x[index]:  g scattered back into zeros, repeated indices accumulating
+broadcast_to = P(
+    "broadcast_to", _broadcast_to_forward, (lambda g, out, x, shape: g,),
+    doc="broadcast_to(x, shape):  d/dx = g summed over the broadcast axes (by the engine)",
+)  # fmt: skip
 getitem = P(
     "getitem",
     lambda x, index: x[index],
     (lambda g, out, x, index: scatter_add.apply(g, shape=x.shape, index=index),),
+    doc="x[index]:  d/dx = g scattered into zeros of x's shape, repeated indices adding (scatter_add)",
 )
-# zeros(shape) with g added at index (getitem's rule):  d/dg = g'[index]
-scatter_add = P("scatter_add", _scatter_add_forward, (lambda g, out, x, shape, index: g[index],))
-# concatenate(xs, axis):  each input gets its slice of g
-concatenate = P("concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), (_concatenate_grad,), variadic=True)
-# stack(xs, axis):  each input gets its index of g along axis
-stack = P("stack", lambda *xs, axis=0: np.stack(xs, axis=axis), (_stack_grad,), variadic=True)
-# where(c, a, b):  g goes to a where c holds, to b elsewhere; c is not differentiable
+scatter_add = P(
+    "scatter_add", _scatter_add_forward, (lambda g, out, x, shape, index: g[index],),
+    doc="zeros(shape) with x added at index (getitem's rule):  d/dx = g[index]",
+)  # fmt: skip
+concatenate = P(
+    "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), (_concatenate_grad,), variadic=True,
+    doc="concatenate(xs, axis):  d/dxs[i] = the slice of g that xs[i] filled",
+)  # fmt: skip
+stack = P(
+    "stack", lambda *xs, axis=0: np.stack(xs, axis=axis), (_stack_grad,), variadic=True,
+    doc="stack(xs, axis):  d/dxs[i] = g at index i along axis",
+)  # fmt: skip
 where = P(
     "where",
     np.where,
     (None, lambda g, out, c, a, b: where.apply(c, g, 0), lambda g, out, c, a, b: where.apply(c, 0, g)),
     branch=lambda out, c, a, b: np.asarray(c, dtype=bool),
+    doc="where(c, a, b):  d/da = [c], d/db = [not c]  (c is not differentiable)",
+    elementwise=True,
 )
-# x.astype(dtype):  g cast back to x's dtype
-astype = P("astype", lambda x, dtype: np.asarray(x).astype(dtype), (lambda g, out, x, dtype: g.astype(x.dtype),))
+astype = P(
+    "astype", lambda x, dtype: np.asarray(x).astype(dtype), (lambda g, out, x, dtype: g.astype(x.dtype),),
+    doc="x.astype(dtype):  d/dx = 1 (g cast back to x's dtype)", elementwise=True,
+)  # fmt: skip
 
 del P
 
@@ -236,7 +267,12 @@ PRIMITIVES: tuple[Primitive, ...] = tuple(v for v in list(globals().values()) if
 
 
 def _comparison(ufunc: np.ufunc) -> Any:
-    return lambda a, b: ufunc(_tensor._data(a), _tensor._data(b))
+    def compare(a: Any, b: Any) -> Any:
+        return ufunc(_tensor._data(a), _tensor._data(b))
+
+    compare.__name__ = ufunc.__name__
+    compare.__doc__ = "a query on the data: a boolean numpy array; records nothing"
+    return compare
 
 
 _tensor._UFUNCS.update(
