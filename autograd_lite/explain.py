@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import toposort
+from .engine import Primitive, split_doc, toposort
 from .tensor import Tensor
 
 __all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "summarize"]
@@ -156,6 +156,13 @@ def _local(node: Tensor, i: int, args: list) -> np.ndarray | None:
     return None if gi is None else np.asarray(gi)
 
 
+def _why(op: Primitive, i: int) -> str:
+    """The table entry's math for input ``i``: ``"a * b:  d/db = a  (mul swaps the inputs)"``."""
+    forward = split_doc(op.doc)[0]
+    rule = op.rule_doc(i)
+    return f"{forward}:  {rule}" if forward and rule else rule
+
+
 class Explanation:
     """The chain-rule table: ``str()`` is text, ``_repr_html_`` an HTML table (Jupyter)."""
 
@@ -245,7 +252,7 @@ def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
             rows.append(
                 ExplainRow(
                     "edge", name, op.name, g, _local(node, i, args),
-                    trace.edges[(id(node), i)], labels[id(x)], op.rule_doc(i),
+                    trace.edges[(id(node), i)], labels[id(x)], _why(op, i),
                 )
             )  # fmt: skip
     return Explanation(rows, [labels[id(o)] for o in outputs])

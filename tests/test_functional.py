@@ -6,6 +6,8 @@ hand-written numpy functions and gradients (tests/_numeric.py); never the librar
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -243,3 +245,143 @@ def test_derivatives_are_computed_even_inside_no_grad() -> None:
     np.testing.assert_array_equal(H.data, np.diag(6 * x))
     np.testing.assert_array_equal(J.data, np.diag(2 * x))
     np.testing.assert_array_equal(v.data, 2 * x)
+
+
+# ----------------------------------------------------------------------------- forward mode: jvp, jacobian
+def _directional(f, xs: list[np.ndarray], ts: list[np.ndarray], eps: float = 1e-6) -> np.ndarray:
+    """Central difference of a numpy function along the tangents: (f(x + h t) - f(x - h t)) / 2h."""
+    hi = f(*[x + eps * t for x, t in zip(xs, ts)])
+    lo = f(*[x - eps * t for x, t in zip(xs, ts)])
+    return (np.asarray(hi) - np.asarray(lo)) / (2 * eps)
+
+
+# (name, the function on Tensors, the same on ndarrays, input shapes from (m, n))
+FORWARD_CASES = [
+    ("A @ tanh(x)", lambda A: (lambda x: A @ ag.tanh(x), lambda x: A @ np.tanh(x)), lambda m, n: [(n,)]),
+    ("exp(x) * sum(x^2)", lambda A: (lambda x: ag.exp(x) * (x * x).sum(), lambda x: np.exp(x) * (x * x).sum()),
+     lambda m, n: [(n,)]),
+    ("softmax(X) rows", lambda A: (lambda X: ag.softmax(X, axis=1),
+                                   lambda X: np.exp(X) / np.exp(X).sum(1, keepdims=True)), lambda m, n: [(m, n)]),
+    ("two inputs", lambda A: (lambda a, b: ag.sigmoid(a.reshape(-1, 1) * b).sum(axis=0) + b * b,
+     lambda a, b: (1 / (1 + np.exp(-(a.reshape(-1, 1) * b)))).sum(axis=0) + b * b), lambda m, n: [(m,), (n,)]),
+    ("scalar out of a matrix", lambda A: (lambda X: ag.log((X * X).sum() + 1.0), lambda X: np.log((X * X).sum() + 1.0)),
+     lambda m, n: [(m, n)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
+@settings(max_examples=8, deadline=None)
+@given(m=dims, n=dims, seed=seeds)
+def test_jvp_matches_finite_differences_along_the_tangent(case, m: int, n: int, seed: int) -> None:
+    _, make, shapes = case
+    rng = np.random.default_rng(seed)
+    f_ag, f_np = make(rng.standard_normal((m, n)))
+    xs = [rng.standard_normal(s) for s in shapes(m, n)]
+    ts = [rng.standard_normal(s) for s in shapes(m, n)]
+    out, jt = ag.jvp(f_ag, tuple(xs), tuple(ts))
+    np.testing.assert_allclose(out.data, f_np(*xs), rtol=1e-12, atol=1e-14)
+    assert jt.shape == out.shape and jt.dtype == np.float64 and not jt.requires_grad
+    assert_close(jt.data, _directional(f_np, xs, ts), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("case", FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
+def test_forward_mode_jacobian_equals_reverse_mode_and_finite_differences(case) -> None:
+    _, make, shapes = case
+    rng = np.random.default_rng(7)
+    f_ag, f_np = make(rng.standard_normal((3, 4)))
+    xs = [rng.standard_normal(s) for s in shapes(3, 4)]
+    fwd, rev = ag.jacobian(f_ag, *xs, mode="forward"), ag.jacobian(f_ag, *xs)
+    fwd, rev = (fwd, rev) if isinstance(fwd, tuple) else ((fwd,), (rev,))
+    for i, (jf, jr) in enumerate(zip(fwd, rev)):
+        out_shape = np.shape(f_np(*xs))
+        assert jf.shape == jr.shape == out_shape + xs[i].shape
+        np.testing.assert_allclose(jf.data, jr.data, rtol=1e-12, atol=1e-14)
+        fixed = lambda x, i=i: f_np(*[x if k == i else xs[k] for k in range(len(xs))])
+        fd = _np_jacobian(fixed, xs[i]).reshape(out_shape + xs[i].shape)
+        assert_close(jf.data, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_jvp_of_a_linear_map_is_A_t_and_keeps_float32() -> None:
+    A = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+    t = np.array([1.0, 0.5, -2.0])
+    out, jt = ag.jvp(lambda x: A @ x, (np.ones(3),), (t,))
+    np.testing.assert_array_equal(jt.data, A @ t)
+    x32 = np.arange(3, dtype=np.float32)
+    out, jt = ag.jvp(lambda x: x * x, [x32], [np.ones(3, dtype=np.float32)])  # lists work too
+    assert jt.dtype == np.float32 and out.dtype == np.float32
+    np.testing.assert_array_equal(jt.data, 2 * x32)
+    _, jt = ag.jvp(lambda x: x * x, ag.Tensor([3.0]), np.array([1.0]))  # a single argument needs no tuple
+    assert jt.item() == 6.0
+
+
+def test_jvp_nests_with_grad_both_ways() -> None:
+    rng = np.random.default_rng(5)
+    W, x, v = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal(4)
+    f = lambda x: _mlp_ag(W, x)
+    H_fd = _np_jacobian(lambda x: _mlp_grad_np(W, x), x)
+    # forward over reverse: jvp of the gradient is the Hessian-vector product
+    _, hv = ag.jvp(ag.grad(f), (x,), (v,))
+    assert_close(hv.data, H_fd @ v, rtol=1e-5, atol=1e-7)
+    # forward-mode Jacobian of the gradient is the Hessian
+    assert_close(ag.jacobian(ag.grad(f), x, mode="forward").data, H_fd, rtol=1e-5, atol=1e-7)
+    # reverse over forward: d/dx of the directional derivative <grad f(x), v> is H v again
+    directional = lambda x: ag.jvp(f, (x,), (v,))[1]
+    assert_close(ag.grad(directional)(x).data, H_fd @ v, rtol=1e-5, atol=1e-7)
+    # and with respect to the tangent: d/dv (J v).sum() = J^T 1, for vector-valued g
+    g_np = lambda x: np.tanh(W @ x)
+    g_ag = lambda x: ag.tanh(W @ x)
+    dv = ag.grad(lambda t: ag.jvp(g_ag, (x,), (t,))[1].sum())(v)
+    assert_close(dv.data, _np_jacobian(g_np, x).T @ np.ones(3), rtol=1e-6, atol=1e-8)
+    # nested in its own inner variable: d/dx [d/dy (x y) at y = x, along 1] = 1 (not 2)
+    assert ag.grad(lambda x: ag.jvp(lambda y: x * y, (x,), (1.0,))[1])(ag.Tensor(3.0)).item() == pytest.approx(1.0)
+
+
+def test_jvp_errors_name_the_fault() -> None:
+    with pytest.raises(ValueError, match=r"jvp: tangent 0 has shape \(2,\) but primal 0 has shape \(3,\)"):
+        ag.jvp(lambda x: x * 2, (np.ones(3),), (np.ones(2),))
+    with pytest.raises(ValueError, match=r"jvp: 2 primal\(s\) but 1 tangent\(s\)"):
+        ag.jvp(lambda x, y: x * y, (np.ones(3), np.ones(3)), (np.ones(3),))
+    with pytest.raises(TypeError, match="jvp: primals must be a tuple or list of arguments, got dict"):
+        ag.jvp(lambda x: x, {"x": 1.0}, (1.0,))
+    with pytest.raises(ValueError, match="jacobian: mode must be 'reverse' or 'forward', got 'sideways'"):
+        ag.jacobian(lambda x: x, np.ones(2), mode="sideways")
+
+
+# ----------------------------------------------------------------------------- constant f: zeros and a warning
+CONSTANT = "does not depend on the argument"
+
+
+def test_a_constant_f_gets_zero_derivatives_and_a_warning() -> None:
+    x = np.array([1.0, -2.0, 0.5])
+    W = ag.Tensor([2.0, 3.0], requires_grad=True)  # f may depend on other tensors, just not on x
+    for f in (lambda x: 3.0, lambda x: np.float32(3.0), lambda x: ag.Tensor(3.0), lambda x: (W * W).sum()):
+        with pytest.warns(UserWarning, match=f"grad: f's output {CONSTANT}"):
+            g = ag.grad(f)(x)
+        np.testing.assert_array_equal(g.data, np.zeros(3))
+        assert g.shape == x.shape and g.dtype == x.dtype
+    with pytest.warns(UserWarning, match=CONSTANT):
+        value, g = ag.value_and_grad(lambda x: 4.0)(x)
+    assert value.item() == 4.0 and not np.any(g.data)
+    vec = lambda x: np.ones(2)  # a numpy array: a constant too
+    with pytest.warns(UserWarning, match=f"vjp: f's output {CONSTANT}"):
+        out, g = ag.vjp(vec, x, v=np.ones(2))
+    np.testing.assert_array_equal(out.data, [1.0, 1.0])
+    np.testing.assert_array_equal(g.data, np.zeros(3))
+    for mode in ("reverse", "forward"):
+        with pytest.warns(UserWarning, match=f"jacobian: f's output {CONSTANT}"):
+            J = ag.jacobian(vec, x, mode=mode)
+        np.testing.assert_array_equal(J.data, np.zeros((2, 3)))
+    with pytest.warns(UserWarning, match=f"jvp: f's output {CONSTANT}"):
+        out, jt = ag.jvp(vec, (x,), (x,))
+    np.testing.assert_array_equal(jt.data, np.zeros(2))
+    assert W.grad is None
+
+
+def test_no_warning_for_zero_derivatives_of_a_function_that_depends_on_x() -> None:
+    x = np.array([0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(ag.grad(lambda x: (x * x).sum())(x).data, [0.0, 0.0])  # zero at a minimum
+        np.testing.assert_array_equal(ag.hessian(lambda x: (2 * x).sum(), x).data, np.zeros((2, 2)))  # linear f
+        np.testing.assert_array_equal(ag.hvp(lambda x: (2 * x).sum(), x, np.ones(2)).data, [0.0, 0.0])
+        np.testing.assert_array_equal(ag.jvp(lambda x: x * x, (x,), (np.ones(2),))[1].data, [0.0, 0.0])
