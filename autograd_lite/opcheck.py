@@ -42,12 +42,14 @@ class NodeFailure:
     analytic: float | None
     numeric: float | None
     message: str = ""
+    rule: str = ""  # the rule's math, from the primitive's doc ("d/db = a^T @ g")
 
     def __str__(self) -> str:
         where = f" in scope {self.scope!r}" if self.scope else ""
+        rule = f" [{self.rule}]" if self.rule else ""
         head = (
-            f"op {self.op!r} at {self.node} (shape {self.shape}){where}: the rule for input {self.input_index} "
-            f"(shape {self.input_shape})"
+            f"op {self.op!r} at {self.node} (shape {self.shape}){where}: the rule for input {self.input_index}"
+            f"{rule} (shape {self.input_shape})"
         )
         if self.message:
             return f"{head} {self.message}"
@@ -199,7 +201,8 @@ def check_graph(
             r = _check_input(node, i, args, u, judge, eps, max_elements, projections, rng)
             if r is None or (isinstance(r, dict) and r["ok"]):
                 continue
-            fail = NodeFailure(op.name, label, node.scope, node.shape, i, x.shape, np.inf, np.inf, None, None, None)
+            fail = NodeFailure(op.name, label, node.scope, node.shape, i, x.shape, np.inf, np.inf, None, None, None,
+                               rule=op.rule_doc(i))  # fmt: skip
             if isinstance(r, str):
                 fail.message = r
             else:

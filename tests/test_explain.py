@@ -128,3 +128,22 @@ def test_deep_chain_is_iterative():
         y = y * 1.0
     e = explain(y)
     assert len(e.rows) == 20_000 and float(e.rows[-1].downstream) == 1.0
+
+
+def test_why_is_each_inputs_rule_from_the_primitive_table():
+    x = ag.Tensor(2.0, requires_grad=True, name="x")
+    y = ag.Tensor(3.0, requires_grad=True, name="y")
+    e = explain(x**y)
+    assert row(e, "v0", "x").note == "a ** b:  d/da = b a^(b-1) (0 where b = 0)"
+    assert row(e, "v0", "y").note.startswith("a ** b:  d/db = a^b log a")
+    assert row(e, "v0", "y").local == pytest.approx(8 * math.log(2.0))  # the rule the note states
+
+    def softplus(x):
+        """log(1 + e^x):  d/dx = sigmoid(x)"""
+        return np.logaddexp(0, x)
+
+    mine = ag.primitive("softplus", softplus, lambda g, out, x: g * ag.sigmoid.apply(x))
+    (r,) = explain(mine(x)).rows
+    assert r.note == "log(1 + e^x):  d/dx = sigmoid(x)" and r.local == pytest.approx(1 / (1 + math.exp(-2.0)))
+    undocumented = ag.primitive("twice", lambda x: 2 * x, lambda g, out, x: 2 * g)
+    assert explain(undocumented(x)).rows[0].note == ""

@@ -93,3 +93,14 @@ def test_errors() -> None:
         ag.check_graph(ag.Tensor([1.0], requires_grad=True))
     with pytest.raises(TypeError, match="check_graph: expected the Tensor a computation produced, got ndarray"):
         ag.check_graph(np.ones(2))
+
+
+def test_a_failure_quotes_the_rule_from_the_primitives_doc() -> None:
+    def cube(x):
+        """x^3:  d/dx = 3 x^2"""
+        return x**3
+
+    bad_cube = ag.primitive("bad_cube", cube, lambda g, out, x: 2 * g * x * x)  # 2, not 3
+    report = ag.check_graph(bad_cube(ag.Tensor([0.5, 1.5], requires_grad=True)).sum())
+    assert report.failure.rule == "d/dx = 3 x^2"
+    assert "the rule for input 0 [d/dx = 3 x^2] (shape (2,)) disagrees" in str(report)
