@@ -3,7 +3,11 @@ the shape and indexing primitives the engine itself needs -- each forward with i
 
 Each entry reads as its own documentation -- the forward in numpy, then one vector-Jacobian
 rule per input, ``rule(g, out, *inputs, **params)``: given the upstream gradient ``g``, the
-forward result ``out`` and the inputs, return the gradient for that input.  Rules never handle
+forward result ``out`` and the inputs, return the gradient for that input -- then its ``doc``,
+the same math in one line (``"a * b:  d/da = b, d/db = a"``, one ``d/d`` part per
+differentiable input), which ``explain``, ``check_graph`` and the README's operation table show,
+and ``elementwise=True`` where each output element depends only on the inputs' elements at its
+position (``tests/test_optable.py`` checks both).  Rules never handle
 broadcasting (the engine's ``sum_to_shape`` does) and use only operators, shared methods and
 ``P.apply``, so they run on numpy arrays in an ordinary backward pass and on Tensors -- recorded,
 differentiable again -- under ``backward(create_graph=True)``.
