@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -322,7 +323,7 @@ class Primitive:
 
         ``doc`` reads ``"forward:  d/dx = ..., d/dy = ...  (note)"``, one ``d/d`` part per
         differentiable input in order (a variadic primitive has one part for all its inputs)."""
-        forward, rules, note = split_doc(self.doc)
+        _, rules, note = split_doc(self.doc)
         parts = _DOC_PARTS.split(rules) if rules else []
         positions = [k for k, ok in enumerate(self.differentiable) if ok]
         text = rules
@@ -377,7 +378,9 @@ def primitive(
     """
     if not vjps:
         raise TypeError(f"primitive {name!r}: give one vjp rule per input (None where none)")
-    return Primitive(name, forward, vjps, branch=branch, doc=getattr(forward, "__doc__", None))
+    # a Python forward's docstring is the doc (its first line); numpy's own docstrings are not
+    doc = (forward.__doc__ or "").strip().split("\n")[0] if isinstance(forward, types.FunctionType) else ""
+    return Primitive(name, forward, vjps, branch=branch, doc=doc or None)
 
 
 def _describe_inputs(inputs: Sequence[Any]) -> str:

@@ -51,6 +51,15 @@ def test_split_doc_and_rule_doc():
     assert BY_NAME["concatenate"].differentiable == (True,)  # variadic: one entry for all inputs
     mine = ag.primitive("cube", lambda x: x**3, lambda g, out, x: 3 * g * x**2)  # a user's, without doc
     assert mine.doc is None and mine.rule_doc(0) == ""
+    assert ag.primitive("e", np.exp, lambda g, out, x: g * out).doc is None  # not numpy's long docstring
+
+    def cube(x):
+        """x^3:  d/dx = 3 x^2
+
+        The first line of a Python forward's docstring is the doc."""
+        return x**3
+
+    assert ag.primitive("cube", cube, lambda g, out, x: 3 * g * x**2).rule_doc(0) == "d/dx = 3 x^2"
 
 
 def _diagonal_violation(spec, arrays: list[np.ndarray], i: int, out_shape: tuple) -> float:
