@@ -549,16 +549,21 @@ def _max_shift(xd: Any, axis: Any) -> np.ndarray:
 
 def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False, b: ArrayLike = None) -> Tensor:
     """log(sum(b * exp(x))) = m + log(sum(b * exp(x - m))) with m = max(x) held constant
-    (stable).  ``b`` (optional, scipy's weights; may be a Tensor) broadcasts against x; elements
-    with b = 0 are left out of m.  Over no elements the sum is 0 and the result -inf, as
-    log(sum(exp([]))) is in numpy."""
+    (stable).  ``b`` (optional, scipy's weights; may be a Tensor) broadcasts against x; where a
+    constant b is 0, x is left out (so x = 1000 there cannot overflow).  Over no elements the sum
+    is 0 and the result -inf, as log(sum(exp([]))) is in numpy."""
     x = as_tensor(x)
     shape = x.shape if b is None else np.broadcast_shapes(x.shape, np.shape(_data(b)))
     axis = _along("logsumexp", shape, axis)
-    xd = x.data if b is None else np.where(np.asarray(_data(b)) != 0, x.data, -np.inf)  # b = 0: left out
-    m = _max_shift(np.broadcast_to(xd, shape), axis)
+    if _count("logsumexp", shape, axis) == 0:  # the empty sum: -inf, and an (empty) gradient
+        return _ops.add(_ops.sum(x if b is None else _ops.mul(x, b), axis=axis, keepdims=keepdims), -np.inf)
+    if b is not None:
+        dropped = np.asarray(_data(b)) == 0
+        if dropped.any() and not (isinstance(b, Tensor) and b.requires_grad):  # scipy's rule: b = 0 drops x
+            x = _ops.where(dropped, -np.inf, x)
+    m = _max_shift(np.broadcast_to(x.data, shape), axis)
     e = _ops.exp(sub(x, m))
-    with np.errstate(divide="ignore"):  # a sum of 0 (empty, or every element -inf): -inf
+    with np.errstate(divide="ignore"):  # a sum of 0 (every element -inf): -inf
         s = _ops.log(_ops.sum(e if b is None else _ops.mul(e, b), axis=axis, keepdims=keepdims))
     return s + (m if keepdims else np.squeeze(m, axis=axis))
 

@@ -240,8 +240,9 @@ def average(
     a = _tensor.as_tensor(a)
     axis = _tensor._axis(axis)
     if weights is None:
+        count = _tensor._count("average", a.shape, axis)
         avg = _tensor.mean(a, axis, keepdims)
-        total = np.full(avg.shape, _tensor._count("average", a.shape, axis), dtype=avg.dtype)
+        total = np.full(avg.shape, count, dtype=avg.dtype)
         return (avg, Tensor._wrap(total)) if returned else avg
     w = weights if isinstance(weights, Tensor) else np.asarray(weights)
     # numpy computes in the result's dtype, float64 for integer data
