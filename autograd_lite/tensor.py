@@ -571,17 +571,17 @@ def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False, b: ArrayL
 def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``, as z - log(sum(exp(z))) with z = x - max(x) (stable)."""
     x = as_tensor(x)
-    axis = _along("log_softmax", x.shape, axis)
-    z = _ops.add(x, -_max_shift(x.data, axis))
-    return sub(z, _ops.log(_ops.sum(_ops.exp(z), axis=axis, keepdims=True)))
+    ax = _along("log_softmax", x.shape, axis)
+    z = _ops.add(x, -_max_shift(x.data, ax))
+    return sub(z, _ops.log(_ops.sum(_ops.exp(z), axis=ax, keepdims=True)))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """exp(x - m) / sum(exp(x - m)) along ``axis``, m = max held constant (stable)."""
     x = as_tensor(x)
-    axis = _along("softmax", x.shape, axis)
-    e = _ops.exp(sub(x, _max_shift(x.data, axis)))
-    return div(e, _ops.sum(e, axis=axis, keepdims=True))
+    ax = _along("softmax", x.shape, axis)
+    e = _ops.exp(sub(x, _max_shift(x.data, ax)))
+    return div(e, _ops.sum(e, axis=ax, keepdims=True))
 
 
 def reshape(x: ArrayLike, shape: Any) -> Tensor:

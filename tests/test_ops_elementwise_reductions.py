@@ -461,3 +461,12 @@ def test_numpy_out_and_dtype_arguments_are_refused_on_tensors():
         np.arctan2.reduce(x)
     with pytest.raises(TypeError, match=r"numpy.sin \(__call__\) has no gradient rule"):
         np.sin(x, out=np.zeros(2))
+
+
+def test_average_returned_gives_the_sum_of_weights_like_numpy():
+    value, weights = np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.0, 3.0], [2.0, 2.0]])
+    for w in (None, weights):
+        avg, total = ag.average(leaf(value), axis=1, weights=w, returned=True)
+        ref_avg, ref_total = np.average(value, axis=1, weights=w, returned=True)
+        np.testing.assert_allclose(avg.data, ref_avg, rtol=1e-12)
+        np.testing.assert_array_equal(total.data, ref_total)

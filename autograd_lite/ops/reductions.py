@@ -141,7 +141,7 @@ def _quantile_grad(
     return (g.reshape((w.shape[0],) + _keepdims_shape(x.shape, axis)) * w).sum(axis=0)
 
 
-def _quantile_forward(x: Any, q: Any = 0.5, axis: Any = None, keepdims: bool = False, method: str = "linear") -> Any:
+def _quantile_forward(x: Any, q: Any = 0.5, axis: Any = None, keepdims: bool = False, method: Any = "linear") -> Any:
     return np.quantile(x, q, axis=axis, keepdims=keepdims, method=method)
 
 
@@ -242,8 +242,7 @@ def average(
     if weights is None:
         count = _tensor._count("average", a.shape, axis)
         avg = _tensor.mean(a, axis, keepdims)
-        total = np.full(avg.shape, count, dtype=avg.dtype)
-        return (avg, Tensor._wrap(total)) if returned else avg
+        return (avg, Tensor._wrap(np.full(avg.shape, count, dtype=avg.dtype))) if returned else avg
     w = weights if isinstance(weights, Tensor) else np.asarray(weights)
     # numpy computes in the result's dtype, float64 for integer data
     rtype = np.result_type(a.dtype, w.dtype, *(() if np.issubdtype(a.dtype, np.inexact) else (np.float64,)))
