@@ -366,8 +366,8 @@ class Tensor:
         _no_out("min", numpy_kwargs)
         return min(self, axis, keepdims)
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return logsumexp(self, axis, keepdims)
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False, b: ArrayLike = None) -> Tensor:
+        return logsumexp(self, axis, keepdims, b)
 
     def softmax(self, axis: int = -1) -> Tensor:
         return softmax(self, axis)
@@ -528,33 +528,60 @@ def var(x: ArrayLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) 
     return _ops.sum(centred * centred, axis=axis, keepdims=keepdims) * (1.0 / (n - ddof))
 
 
-def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """log(sum(exp(x))) = m + log(sum(exp(x - m))) with m = max(x) held constant (stable)."""
-    x = as_tensor(x)
+def _along(name: str, shape: tuple[int, ...], axis: Axis) -> int | tuple[int, ...] | None:
+    """``axis`` checked against ``shape``; on a 0-d tensor axis 0 or -1 is the whole of it, as
+    numpy's sum and max accept."""
     axis = _axis(axis)
-    _count("logsumexp", x.shape, axis)
-    m = np.max(x.data, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    s = _ops.log(_ops.sum(_ops.exp(sub(x, m)), axis=axis, keepdims=keepdims))
+    if not shape and isinstance(axis, int) and axis in (0, -1):
+        return None
+    _count(name, shape, axis)
+    return axis
+
+
+def _max_shift(xd: Any, axis: Any) -> np.ndarray:
+    """max(xd) over ``axis`` with keepdims, to shift exponentials by: held constant, and 0 where
+    it is not finite (all -inf, +inf) or where there is nothing to reduce."""
+    if np.size(xd) == 0:
+        return np.zeros(np.shape(np.sum(xd, axis=axis, keepdims=True)))
+    m = np.max(xd, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
+
+
+def logsumexp(x: ArrayLike, axis: Axis = None, keepdims: bool = False, b: ArrayLike = None) -> Tensor:
+    """log(sum(b * exp(x))) = m + log(sum(b * exp(x - m))) with m = max(x) held constant
+    (stable).  ``b`` (optional, scipy's weights; may be a Tensor) broadcasts against x; where a
+    constant b is 0, x is left out (so x = 1000 there cannot overflow).  Over no elements the sum
+    is 0 and the result -inf, as log(sum(exp([]))) is in numpy."""
+    x = as_tensor(x)
+    shape = x.shape if b is None else np.broadcast_shapes(x.shape, np.shape(_data(b)))
+    axis = _along("logsumexp", shape, axis)
+    if _count("logsumexp", shape, axis) == 0:  # the empty sum: -inf, and an (empty) gradient
+        return _ops.add(_ops.sum(x if b is None else _ops.mul(x, b), axis=axis, keepdims=keepdims), -np.inf)
+    if b is not None:
+        dropped = np.asarray(_data(b)) == 0
+        if dropped.any() and not (isinstance(b, Tensor) and b.requires_grad):  # scipy's rule: b = 0 drops x
+            x = _ops.where(dropped, -np.inf, x)
+    m = _max_shift(np.broadcast_to(x.data, shape), axis)
+    e = _ops.exp(sub(x, m))
+    with np.errstate(divide="ignore"):  # a sum of 0 (every element -inf): -inf
+        s = _ops.log(_ops.sum(e if b is None else _ops.mul(e, b), axis=axis, keepdims=keepdims))
     return s + (m if keepdims else np.squeeze(m, axis=axis))
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``, as z - log(sum(exp(z))) with z = x - max(x) (stable)."""
     x = as_tensor(x)
-    _count("log_softmax", x.shape, axis)
-    m = np.max(x.data, axis=axis, keepdims=True)
-    z = _ops.add(x, -np.where(np.isfinite(m), m, 0))
-    return sub(z, _ops.log(_ops.sum(_ops.exp(z), axis=axis, keepdims=True)))
+    ax = _along("log_softmax", x.shape, axis)
+    z = _ops.add(x, -_max_shift(x.data, ax))
+    return sub(z, _ops.log(_ops.sum(_ops.exp(z), axis=ax, keepdims=True)))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     """exp(x - m) / sum(exp(x - m)) along ``axis``, m = max held constant (stable)."""
     x = as_tensor(x)
-    _count("softmax", x.shape, axis)
-    m = np.max(x.data, axis=axis, keepdims=True)
-    e = _ops.exp(sub(x, np.where(np.isfinite(m), m, 0)))
-    return div(e, _ops.sum(e, axis=axis, keepdims=True))
+    ax = _along("softmax", x.shape, axis)
+    e = _ops.exp(sub(x, _max_shift(x.data, ax)))
+    return div(e, _ops.sum(e, axis=ax, keepdims=True))
 
 
 def reshape(x: ArrayLike, shape: Any) -> Tensor:

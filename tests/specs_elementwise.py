@@ -2,6 +2,73 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+import autograd_lite as ag
+
+from . import strategies as S
 from .opspec import Spec
 
-SPECS: list[Spec] = []
+# built from other primitives: their specs' results end in those primitives' nodes
+COMPOSITES = (
+    "exp2", "square", "reciprocal", "logaddexp2", "fabs", "positive", "fix", "fmax", "fmin", "nan_to_num",
+)  # fmt: skip
+
+U = (S.inside_unit,)
+
+
+def _unary(name: str, domain: S.Sampler = S.normal, shape: S.Shape = (2, 3), **kw) -> Spec:
+    return Spec(name, getattr(ag, name), getattr(np, name), (shape,), domain, **kw)
+
+
+def _binary(name: str, domains=S.normal, **kw) -> Spec:
+    return Spec(name, getattr(ag, name), getattr(np, name), ((2, 3), (2, 3)), domains, broadcasts=True, **kw)
+
+
+SPECS: list[Spec] = [
+    # trigonometric and hyperbolic
+    _unary("sin"),
+    _unary("cos"),
+    _unary("tan", S.inside_unit),
+    _unary("arcsin", S.inside_unit),
+    _unary("arccos", S.inside_unit),
+    _unary("arctan"),
+    _binary("arctan2"),
+    _binary("hypot"),
+    _unary("sinh"),
+    _unary("cosh"),
+    _unary("arcsinh"),
+    _unary("arccosh", S.above_one),
+    _unary("arctanh", S.inside_unit),
+    # exponentials and logarithms
+    _unary("exp2"),
+    _unary("expm1"),
+    _unary("log2", S.positive),
+    _unary("log10", S.positive),
+    _unary("log1p", S.positive),
+    _binary("logaddexp"),
+    _binary("logaddexp2"),
+    # powers and signs
+    _unary("square"),
+    _unary("cbrt", S.away_from_zero),
+    _unary("reciprocal", S.away_from_zero),
+    _unary("fabs", S.away_from_zero),
+    _unary("positive"),
+    # piecewise constant: the gradient is zero
+    _unary("sign", S.off_steps),
+    _unary("floor", S.off_steps),
+    _unary("ceil", S.off_steps),
+    _unary("trunc", S.off_steps),
+    _unary("rint", S.off_steps),
+    _unary("fix", S.off_steps),
+    _unary("round", S.off_steps),
+    Spec("round", lambda x: x.round(1), lambda x: np.round(x, 1), ((2, 3),), S.scaled(S.off_steps, 0.1), "decimals"),
+    # remainders, NaN-aware extremes, nan_to_num
+    _binary("remainder", (S.mid_lattice, S.near_unit)),
+    Spec("remainder", lambda a, b: a % b, np.mod, ((2, 3), (2, 3)), (S.mid_lattice, S.near_unit), "operator"),
+    Spec("remainder", ag.mod, np.mod, ((3,), (3,)), (S.mid_lattice, S.near_unit), "mod-alias"),
+    _binary("fmod", (S.mid_lattice, S.near_unit)),
+    _binary("fmax", (S.lattice_low, S.lattice_high)),
+    _binary("fmin", (S.lattice_high, S.lattice_low)),
+    _unary("nan_to_num"),
+]

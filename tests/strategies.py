@@ -97,3 +97,49 @@ def incompatible_pairs(max_dims: int = 3) -> st.SearchStrategy[tuple[Shape, Shap
 
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+# ----------------------------------------------------------------------------- samplers: elementwise, reductions
+def inside_unit(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """Inside (-0.9, 0.9): arcsin, arccos and arctanh, away from their poles at +-1."""
+    return rng.uniform(-0.9, 0.9, shape)
+
+
+def above_one(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """Inside (1.2, 3): arccosh, away from its pole at 1."""
+    return rng.uniform(1.2, 3.0, shape)
+
+
+def off_steps(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """An integer + a fraction in (0.1, 0.4) or (0.6, 0.9): off the jumps of floor, ceil, trunc
+    (integers) and of round, rint (halves), and not 0 (sign)."""
+    frac = rng.uniform(0.1, 0.4, shape) + rng.integers(0, 2, shape) * 0.5
+    return rng.integers(-3, 3, shape) + frac
+
+
+def mid_lattice(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """An integer in [-2, 2] + a fraction in (0.25, 0.75): paired with ``near_unit`` divisors,
+    a / b stays at least 0.15 from every integer (remainder and fmod are off their jumps)."""
+    return rng.integers(-2, 3, shape) + rng.uniform(0.25, 0.75, shape)
+
+
+def near_unit(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """+-(0.97 ... 1.03): divisors for ``mid_lattice`` dividends."""
+    return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.97, 1.03, shape)
+
+
+def with_zeros(k: int) -> Sampler:
+    """Normal values with the first ``k`` elements (in C order, so in one slice of the last
+    axis) exactly 0: prod and cumprod are polynomials, smooth at zeros, where their rules need care."""
+
+    def sample(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+        x = rng.standard_normal(shape)
+        x.reshape(-1)[:k] = 0.0
+        return x
+
+    return sample
+
+
+def scaled(sampler: Sampler, factor: float) -> Sampler:
+    """``sampler``'s values times ``factor`` (e.g. off the steps of round(x, 1))."""
+    return lambda rng, shape: sampler(rng, shape) * factor

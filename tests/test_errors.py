@@ -162,8 +162,8 @@ def test_non_numeric_data(data):
 
 
 def test_numpy_ufunc_without_a_rule():
-    with pytest.raises(TypeError, match=r"numpy\.sin .*has no gradient rule"):
-        np.sin(leaf([1.0]))
+    with pytest.raises(TypeError, match=r"numpy\.spacing .*has no gradient rule"):
+        np.spacing(leaf([1.0]))
 
 
 # ============================================================================ other calls

@@ -34,8 +34,9 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- helpers
 def _keepdims_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
-    """The shape a reduction over ``axis`` has with keepdims=True."""
-    if axis is None:
+    """The shape a reduction over ``axis`` has with keepdims=True.  On a 0-d shape numpy's sum
+    and max accept axis 0 or -1 and reduce nothing: the shape stays ()."""
+    if axis is None or not shape:
         return (1,) * len(shape)
     axes = {a % len(shape) for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
