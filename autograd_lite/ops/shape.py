@@ -90,28 +90,28 @@ def _fold_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int, ...],
     return out
 
 
+def _windows_grad(g: Any, out: Any, x: Any, window_shape: tuple[int, ...], axis: tuple[int, ...]) -> Any:
+    return fold_windows_p.apply(g, shape=x.shape, window_shape=window_shape, axis=axis)
+
+
+def _fold_grad(g: Any, out: Any, x: Any, shape: Any, window_shape: tuple[int, ...], axis: tuple[int, ...]) -> Any:
+    return sliding_window_view_p.apply(g, window_shape=window_shape, axis=axis)
+
+
 P = Primitive
 
-# windows of x along axes, appended as trailing axes:  d/dx = fold_windows(g), overlaps adding up
+# windows of x along axes, appended as trailing axes:  d/dx = fold_windows(g), overlapping windows adding up
 sliding_window_view_p = P(
     "sliding_window_view",
     _windows_forward,
-    (
-        lambda g, out, x, window_shape, axis: fold_windows_p.apply(
-            g, shape=x.shape, window_shape=window_shape, axis=axis
-        ),
-    ),  # noqa: E501
+    (_windows_grad,),
     doc="sliding_window_view(x, w, axis):  d/dx = fold_windows(g)  (each window added back; overlaps sum)",
 )
-# sliding_window_view's transpose: windows summed back into an array of `shape`:  d/dg = windows of g'
+# sliding_window_view's transpose, windows summed back into zeros(shape):  d/dg = sliding_window_view(g')
 fold_windows_p = P(
     "fold_windows",
     _fold_forward,
-    (
-        lambda g, out, x, shape, window_shape, axis: sliding_window_view_p.apply(
-            g, window_shape=window_shape, axis=axis
-        ),
-    ),  # noqa: E501
+    (_fold_grad,),
     doc="fold_windows(g, shape, w, axis):  d/dg = sliding_window_view(g', w, axis)",
 )
 
@@ -538,10 +538,9 @@ def take(x: Any, indices: Any, axis: int | None = None, out: Any = None, mode: s
         idx = np.clip(idx, 0, max(n - 1, 0))
     elif mode != "raise":
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(
-            f"take: index {int(idx.max() if idx.max() >= n else idx.min())} is out of bounds for axis {ax} of shape {x.shape}"
-        )  # noqa: E501
+    bad = idx[(idx < -n) | (idx >= n)]
+    if bad.size:
+        raise IndexError(f"take: index {int(bad.flat[0])} is out of bounds for axis {ax} of shape {x.shape}")
     return core.getitem(x, index=_along(ax, idx))
 
 
