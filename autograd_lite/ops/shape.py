@@ -145,7 +145,7 @@ def sliding_window_view(
         if w < 0:
             raise ValueError(f"sliding_window_view: negative window size {w}")
         trimmed[a] -= w - 1
-        if trimmed[a] < 0:
+        if x.shape[a] < w or trimmed[a] < 0:
             raise ValueError(f"sliding_window_view: window {window} is larger than axis {a} of shape {x.shape}")
     return sliding_window_view_p(x, window_shape=window, axis=axes)
 
