@@ -89,4 +89,4 @@ def torch_cpu():
 ENGINES = {"numpy_by_hand": numpy_by_hand, "autograd_lite": autograd_lite, "torch": torch_cpu}
 
 if __name__ == "__main__":
-    main(ENGINES, baseline="numpy_by_hand", title="Conv2d 3->16, 3x3, padding 1, batch (64, 3, 32, 32) float32, fwd + bwd")
+    main(ENGINES, baseline="numpy_by_hand", title="Conv2d 3->16 3x3 pad 1, batch (64, 3, 32, 32) float32, fwd + bwd")
