@@ -58,6 +58,14 @@ def _axes(name: str, axis: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     return axes
 
 
+def _tensor_and_axis(name: str, x: Any, axis: Any) -> tuple[Tensor, int]:
+    """x as a Tensor and ``axis`` normalised; ``axis=None`` means the flattened x along axis 0."""
+    x = as_tensor(x)
+    if axis is None:
+        return ravel(x), 0
+    return x, _axis(name, axis, x.shape)
+
+
 def _along(axis: int, key: Any) -> tuple:
     """The index that applies ``key`` to ``axis`` and keeps the axes before it whole."""
     return (slice(None),) * axis + (key,)
@@ -355,10 +363,7 @@ def append(x: Any, values: Any, axis: int | None = None) -> Tensor:
 def repeat(x: Any, repeats: Any, axis: int | None = None) -> Tensor:
     """Each element ``repeats`` times along ``axis``: broadcast_to between reshapes (backward: a
     sum over the copies); per-element counts: getitem with numpy's repeated arange."""
-    x = as_tensor(x)
-    if axis is None:
-        x, axis = ravel(x), 0
-    ax = _axis("repeat", axis, x.shape)
+    x, ax = _tensor_and_axis("repeat", x, axis)
     counts = np.asarray(_data(repeats))
     if not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
         raise ValueError(f"repeat: repeats must be non-negative integers, got {repeats!r}")
@@ -527,10 +532,7 @@ def take(x: Any, indices: Any, axis: int | None = None, out: Any = None, mode: s
     """x[..., indices] along ``axis`` (flattened when None); repeated indices accumulate gradient"""
     if out is not None:
         raise TypeError("take: out= is not supported on tensors")
-    x = as_tensor(x)
-    if axis is None:
-        x, axis = ravel(x), 0
-    ax = _axis("take", axis, x.shape)
+    x, ax = _tensor_and_axis("take", x, axis)
     idx, n = _index_array("take", indices), x.shape[ax]
     if mode == "wrap":
         idx = idx % n if n else idx
@@ -548,11 +550,8 @@ def take(x: Any, indices: Any, axis: int | None = None, out: Any = None, mode: s
 def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Tensor:
     """x[i, j, indices[i, j, k]]-style selection: getitem with ``indices`` on ``axis`` and
     broadcast aranges on the other axes"""
-    x = as_tensor(x)
+    x, ax = _tensor_and_axis("take_along_axis", x, axis)
     idx = _index_array("take_along_axis", indices)
-    if axis is None:
-        x, axis = ravel(x), 0
-    ax = _axis("take_along_axis", axis, x.shape)
     if idx.ndim != x.ndim:
         raise ValueError(f"take_along_axis: indices of shape {idx.shape} need as many dimensions as {x.shape}")
     index = tuple(
@@ -568,22 +567,19 @@ def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Tensor:
 @dispatch.implements(np.sort)
 def sort(
     x: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *, stable: bool | None = None
-) -> Tensor:  # noqa: E501
+) -> Tensor:
     """The values in order along ``axis``: take_along_axis(x, argsort(x)); the gradient goes back
     to where each value came from (ties: argsort's choice)"""
     if order is not None:
         raise TypeError("sort: order= (structured arrays) is not supported on tensors")
-    x = as_tensor(x)
-    if axis is None:
-        x, axis = ravel(x), 0
-    ax = _axis("sort", axis, x.shape)
+    x, ax = _tensor_and_axis("sort", x, axis)
     return take_along_axis(x, np.argsort(x.data, axis=ax, kind=kind, stable=stable), ax)
 
 
 @dispatch.implements(np.argsort, method=True)
 def argsort(
     x: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *, stable: bool | None = None
-) -> np.ndarray:  # noqa: E501
+) -> np.ndarray:
     """A query: the indices that sort x (an integer array; nothing is recorded)"""
     return np.argsort(_data(x), axis=axis, kind=kind, order=order, stable=stable)
 
