@@ -234,6 +234,8 @@ ERRORS = [
     (lambda: np.pad(X, 1, mode="median"), ValueError, r"^pad: mode 'median' is not supported"),
     (lambda: np.pad(X, ((1, 2), (3, 4), (5, 6))), ValueError, r"^pad: pad_width .* does not fit .*\(2, 5\)"),
     (lambda: np.pad(X, -1), ValueError, r"^pad: pad_width must be non-negative"),
+    (lambda: np.pad(X, 1, mode="reflect", reflect_type="odd"), TypeError, r"^pad: mode 'reflect' takes no options"),
+    (lambda: np.pad(X, 1, stat_length=2), TypeError, r"^pad: mode 'constant' takes constant_values only"),
     (lambda: np.take(X, [10], axis=1), IndexError, r"^take: index 10 is out of bounds for axis 1 of shape \(2, 5\)"),
     (lambda: np.take(X, [0.5]), TypeError, r"^take: indices must be integers"),
     (lambda: np.repeat(X, [1, 2], axis=1), ValueError, r"^repeat: \(2,\) repeats for axis 1 of shape \(2, 5\)"),

@@ -493,11 +493,13 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor
         return out + border if np.any(border) else out
     if mode not in _INDEX_MODES:
         raise ValueError(f"pad: mode {mode!r} is not supported on tensors; use 'constant' or one of {_INDEX_MODES}")
+    if kwargs.pop("reflect_type", "even") != "even" or kwargs:  # 'odd' is arithmetic, not an index map
+        raise TypeError(f"pad: mode {mode!r} takes no options on tensors (reflect_type='even' only)")
     for ax, (b, a) in enumerate(widths.tolist()):
         if b or a:
             if x.shape[ax] == 0:
                 raise ValueError(f"pad: cannot pad the empty axis {ax} of shape {x.shape} in mode {mode!r}")
-            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode, **kwargs)
+            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode)
             x = core.getitem(x, index=_along(ax, index))
     return x
 
