@@ -322,3 +322,36 @@ def test_layer_norm_and_embedding_agree_with_pytorch():
     (nn.embedding(idx, table) * g[:, :, :4][:, :3]).sum().backward()
     (torch.nn.functional.embedding(torch.tensor(idx), tt) * torch.tensor(g[:, :, :4][:, :3])).sum().backward()
     np.testing.assert_allclose(table.grad.data, tt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- end to end
+def _bars(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """6x6 images of one horizontal (label 0) or vertical (label 1) bar at a random place, plus noise."""
+    y = rng.integers(0, 2, n)
+    x = 0.1 * rng.standard_normal((n, 1, 6, 6))
+    for i, (label, pos) in enumerate(zip(y, rng.integers(0, 6, n))):
+        if label:
+            x[i, 0, :, pos] += 1.0
+        else:
+            x[i, 0, pos, :] += 1.0
+    return x, y
+
+
+def test_a_small_convnet_learns_to_tell_bars_apart():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 2, rng=0)
+    )
+    opt = ag.optim.Adam(model.parameters(), lr=0.05)
+    x, y = _bars(64, rng)
+    first = None
+    for _ in range(25):
+        loss = ag.cross_entropy(model(x), y)
+        first = first if first is not None else loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    x_test, y_test = _bars(200, rng)
+    with ag.no_grad():
+        accuracy = (model(x_test).numpy().argmax(axis=1) == y_test).mean()
+    assert loss.item() < 0.2 * first and accuracy > 0.95

@@ -155,6 +155,27 @@ def test_overlapping_windows_gradient_counts_the_windows_covering_each_element(n
     np.testing.assert_array_equal(x.grad.data, np.minimum.reduce([i + 1, np.full(n, w), n - i, np.full(n, n - w + 1)]))
 
 
+@settings(max_examples=25, deadline=None)
+@given(shape=S.shapes(min_dims=1, max_dims=3, max_side=5), data=st.data(), seed=S.seeds)
+def test_windows_on_random_shapes_and_axes_match_finite_differences(shape, data, seed):
+    axes = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=3))
+    room = list(shape)  # windows on a repeated axis share its length
+    window = []
+    for a in axes:
+        w = data.draw(st.integers(1, room[a]))
+        room[a] -= w - 1
+        window.append(w)
+    rng = np.random.default_rng(seed)
+    x0 = rng.standard_normal(shape)
+    ref = lambda a: swv(a, window, axis=axes)  # noqa: E731
+    x = ag.Tensor(x0, requires_grad=True)
+    out = np.lib.stride_tricks.sliding_window_view(x, window, axis=axes)
+    np.testing.assert_array_equal(out.data, ref(x0))
+    wt = rng.standard_normal(out.shape)
+    (out * wt).sum().backward()
+    assert_close(x.grad.data, central_difference(lambda a: float(np.sum(ref(a) * wt)), [x0], 0))
+
+
 @pytest.mark.parametrize("stride", [1, 2, 3])
 def test_strided_2d_windows_match_finite_differences(stride):
     """The conv pattern: NCHW windows on the last two axes, then every stride-th window."""
@@ -243,6 +264,14 @@ ERRORS = [
     (lambda: np.diff(X, n=-1), ValueError, r"^diff: order n must be non-negative"),
     (lambda: np.take_along_axis(X, np.zeros(2, int), 0), ValueError, r"^take_along_axis: indices of shape \(2,\)"),
     (lambda: ag.hstack([]), ValueError, r"^hstack: needs at least one tensor"),
+    (
+        lambda: np.hstack([X, X[:1]]),
+        ValueError,
+        r"^hstack: shapes \(2, 5\), \(1, 5\) must agree on every axis but axis 1",
+    ),
+    (lambda: np.vstack([X, X[:, :2]]), ValueError, r"^vstack: shapes \(2, 5\), \(2, 2\) must agree"),
+    (lambda: np.append(X, X[0], axis=0), ValueError, r"^append: shapes \(2, 5\), \(5,\) must agree"),
+    (lambda: np.column_stack([X[0], X[:, 0]]), ValueError, r"^column_stack: shapes \(5, 1\), \(2, 1\)"),
     (lambda: swv(X, 6, axis=1), ValueError, r"^sliding_window_view: window \(6,\) is larger than axis 1 of shape"),
     (lambda: swv(X, (2, 2)), None, None),
     (lambda: swv(X, 2), ValueError, r"^sliding_window_view: window_shape \(2,\) needs one entry per axis"),

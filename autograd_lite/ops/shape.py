@@ -324,30 +324,41 @@ def _tensors(name: str, tup: Any, dtype: Any) -> list[Tensor]:
     return items
 
 
+def _join(name: str, items: list[Tensor], axis: int) -> Tensor:
+    """concatenate, with the shapes checked first so that a mismatch names ``name``."""
+    first = items[0].shape
+    ax = _axis(name, axis, first)
+    for t in items[1:]:
+        if len(t.shape) != len(first) or any(a != b for i, (a, b) in enumerate(zip(t.shape, first)) if i != ax):
+            shapes = ", ".join(str(u.shape) for u in items)
+            raise ValueError(f"{name}: shapes {shapes} must agree on every axis but axis {ax}")
+    return concatenate(items, axis=ax)
+
+
 @dispatch.implements(np.hstack)
 def hstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Tensor:
     """concatenate along axis 1 (axis 0 for 1-d inputs)"""
     items = [atleast_1d(t) for t in _tensors("hstack", tup, dtype)]
-    return concatenate(items, axis=0 if items[0].ndim == 1 else 1)
+    return _join("hstack", items, 0 if items[0].ndim == 1 else 1)
 
 
 @dispatch.implements(np.vstack)
 def vstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Tensor:
     """concatenate the atleast_2d inputs along axis 0"""
-    return concatenate([atleast_2d(t) for t in _tensors("vstack", tup, dtype)], axis=0)
+    return _join("vstack", [atleast_2d(t) for t in _tensors("vstack", tup, dtype)], 0)
 
 
 @dispatch.implements(np.dstack)
 def dstack(tup: Sequence[Any]) -> Tensor:
     """concatenate the atleast_3d inputs along axis 2"""
-    return concatenate([atleast_3d(t) for t in _tensors("dstack", tup, None)], axis=2)
+    return _join("dstack", [atleast_3d(t) for t in _tensors("dstack", tup, None)], 2)
 
 
 @dispatch.implements(np.column_stack)
 def column_stack(tup: Sequence[Any]) -> Tensor:
     """1-d inputs become columns (n, 1); then concatenate along axis 1"""
     items = _tensors("column_stack", tup, None)
-    return concatenate([reshape(t, (-1, 1)) if t.ndim < 2 else t for t in items], axis=1)
+    return _join("column_stack", [reshape(t, (-1, 1)) if t.ndim < 2 else t for t in items], 1)
 
 
 @dispatch.implements(np.append)
@@ -355,7 +366,7 @@ def append(x: Any, values: Any, axis: int | None = None) -> Tensor:
     """concatenate([x, values], axis) (both flattened when axis is None)"""
     if axis is None:
         return concatenate([ravel(x), ravel(values)], axis=0)
-    return concatenate([x, values], axis=axis)
+    return _join("append", [as_tensor(x), as_tensor(values)], axis)
 
 
 # ----------------------------------------------------------------------------- repeating
