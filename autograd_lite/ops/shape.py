@@ -165,8 +165,10 @@ def fold_windows(
     g = as_tensor(g)
     shape, window = tuple(int(s) for s in shape), tuple(int(w) for w in window_shape)
     axes = tuple(range(len(shape))) if axis is None else tuple(_axis("fold_windows", a, shape) for a in axis)
+    if len(axes) != len(window):
+        raise ValueError(f"fold_windows: {len(window)} window sizes {window} for {len(axes)} axes {axes}")
     expected = list(shape)
-    for a, w in zip(axes, window, strict=True):
+    for a, w in zip(axes, window):
         expected[a] -= w - 1
     if g.shape != tuple(expected) + window:
         raise ValueError(
