@@ -247,6 +247,11 @@ BAD = [
         ValueError,
         r"^conv2d: bias of shape \(3,\) must be \(2,\)",
     ),  # noqa: E501
+    (
+        lambda: nn.Conv2d(3, 4, 3)(np.zeros((1, 2, 5, 5))),
+        ValueError,
+        r"^Conv2d\(3, 4\): input of shape \(1, 2, 5, 5\) must be \(N, 3, H, W\)",
+    ),  # noqa: E501
     (lambda: nn.Conv2d(1, 1, 3, stride=0), ValueError, r"^Conv2d: stride must be an integer >= 1"),
     (lambda: nn.Conv2d(1, 1, 2, padding="same"), ValueError, r"^Conv2d: padding='same' needs stride 1 and an odd"),
     (lambda: nn.Conv2d(0, 1, 3), ValueError, r"^Conv2d: channel counts must be positive"),

@@ -248,7 +248,7 @@ ERRORS = [
     (lambda: np.squeeze(X, axis=1), ValueError, r"^squeeze: axis 1 of shape \(2, 5\) has length 5"),
     (lambda: np.moveaxis(X, 2, 0), ValueError, r"^moveaxis: axis 2 is out of bounds for a tensor of shape \(2, 5\)"),
     (lambda: np.flip(X, (0, 0)), ValueError, r"^flip: repeated axis"),
-    (lambda: np.expand_dims(X, 3), ValueError, r"^expand_dims: axis 3 is out of bounds"),
+    (lambda: np.expand_dims(X, 3), ValueError, r"^expand_dims: axis 3 is out of bounds or repeated for a 3-d result"),
     (lambda: np.vsplit(X[0], 1), ValueError, r"^vsplit: needs a tensor of at least 2 dimensions, got shape \(5,\)"),
     (lambda: np.fliplr(X[0]), ValueError, r"^fliplr: needs a tensor of at least 2 dimensions"),
     (lambda: np.rot90(X, axes=(1, -1)), ValueError, r"^rot90: axes \(1, -1\) must be different"),

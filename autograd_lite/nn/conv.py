@@ -187,6 +187,12 @@ class Conv2d(Module):
         self.bias = Parameter(rng.uniform(-bound, bound, self.out_channels).astype(dtype)) if bias else None
 
     def forward(self, x: Any) -> Tensor:
+        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        if len(shape) not in (3, 4) or shape[-3] != self.in_channels:
+            raise ValueError(
+                f"Conv2d({self.in_channels}, {self.out_channels}): input of shape {shape} must be "
+                f"(N, {self.in_channels}, H, W) or ({self.in_channels}, H, W)"
+            )
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:

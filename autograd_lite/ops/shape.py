@@ -215,7 +215,12 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     """reshape with new length-1 axes at ``axis`` (positions in the result)"""
     x = as_tensor(x)
     n = x.ndim + (len(axis) if isinstance(axis, (tuple, list)) else 1)
-    new = _axes("expand_dims", axis, (1,) * n)
+    try:
+        new = _axes("expand_dims", axis, (1,) * n)
+    except ValueError:
+        raise ValueError(
+            f"expand_dims: axis {axis!r} is out of bounds or repeated for a {n}-d result from shape {x.shape}"
+        ) from None
     sides = iter(x.shape)
     return reshape(x, tuple(1 if i in new else next(sides) for i in range(n)))
 
