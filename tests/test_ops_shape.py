@@ -68,7 +68,7 @@ def test_numpy_function_on_a_tensor_records(name):
     np.testing.assert_array_equal(out.data, NUMPY_CALLS[name](data))
     out.sum().backward()
     assert x.grad is not None and x.grad.shape == x.shape and np.any(x.grad.data != 0)
-    assert hasattr(ag, name) or name == "sliding_window_view"
+    assert callable(getattr(ag, name))
 
 
 @pytest.mark.parametrize("name", sorted(METHOD_CALLS))
