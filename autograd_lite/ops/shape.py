@@ -593,7 +593,7 @@ def sort(
     if order is not None:
         raise TypeError("sort: order= (structured arrays) is not supported on tensors")
     x, ax = _tensor_and_axis("sort", x, axis)
-    return take_along_axis(x, np.argsort(x.data, axis=ax, kind=kind, stable=stable), ax)
+    return take_along_axis(x, argsort(x.data, axis=ax, kind=kind, stable=stable), ax)
 
 
 @dispatch.implements(np.argsort, method=True)
@@ -601,7 +601,8 @@ def argsort(
     x: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *, stable: bool | None = None
 ) -> np.ndarray:
     """A query: the indices that sort x (an integer array; nothing is recorded)"""
-    return np.argsort(_data(x), axis=axis, kind=kind, order=order, stable=stable)
+    options = {} if stable is None else {"stable": stable}  # numpy >= 2.0 only
+    return np.argsort(_data(x), axis=axis, kind=kind, order=order, **options)
 
 
 def _sort_in_place(self: Tensor, *args: Any, **kwargs: Any) -> None:
