@@ -18,6 +18,7 @@ SUITE = [
     ("bench_mlp.py", [], "autograd_lite", "<= 1.10x numpy"),
     ("bench_small_ops.py", [], "autograd_lite", "<= 3x numpy"),
     ("bench_training.py", [], "autograd_lite", "<= 1.15x numpy"),
+    ("bench_conv.py", [], "autograd_lite", "<= 3x numpy"),
 ]
 
 

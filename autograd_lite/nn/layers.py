@@ -1,4 +1,4 @@
-"""Layers: Linear, Sequential, MLP, BatchNorm1d and Dropout.
+"""Layers: Linear, Sequential, MLP, BatchNorm1d, Dropout, Flatten, LayerNorm and Embedding.
 
 Layout is the course's: a batch ``x`` of shape (N, in_features) times a weight of shape
 (in_features, out_features), plus a bias -- ``x @ W + b``, so a drawing of a layer reads like
@@ -7,18 +7,22 @@ the lecture's formula.  (PyTorch stores the transpose; the names and options are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, as_tensor, reshape
 from . import init as _init
 from .activations import ACTIVATIONS
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Sequential", "MLP", "BatchNorm1d", "Dropout", "Identity"]
+__all__ = [
+    "Linear", "Sequential", "MLP", "BatchNorm1d", "Dropout", "Identity", "Flatten", "LayerNorm", "Embedding",
+    "layer_norm", "embedding",
+]  # fmt: skip
 
 
 class Identity(Module):
@@ -214,3 +218,98 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+# ----------------------------------------------------------------------------- Flatten, LayerNorm, Embedding
+class Flatten(Module):
+    """Axes ``start_dim`` .. ``end_dim`` merged into one (a reshape): (N, C, H, W) -> (N, C H W)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim == 0:
+            return reshape(x, (1,))
+        start, end = (_axis_in("Flatten", a, x.shape) for a in (self.start_dim, self.end_dim))
+        if start > end:
+            raise ValueError(f"Flatten: start_dim {self.start_dim} is after end_dim {self.end_dim} (shape {x.shape})")
+        return reshape(x, x.shape[:start] + (math.prod(x.shape[start : end + 1]),) + x.shape[end + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+def _axis_in(name: str, axis: int, shape: tuple[int, ...]) -> int:
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"{name}: dimension {axis} is out of range for input of shape {shape}")
+    return axis % len(shape)
+
+
+def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = None, eps: float = 1e-5) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over the last ``len(normalized_shape)`` axes (biased variance,
+    as PyTorch), then ``* weight + bias`` when given."""
+    x = as_tensor(x)
+    norm = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    if not norm or x.shape[x.ndim - len(norm) :] != norm or x.ndim < len(norm):
+        raise ValueError(f"layer_norm: input of shape {x.shape} does not end in normalized_shape {norm}")
+    axes = tuple(range(x.ndim - len(norm), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    x_hat = centred * ops.pow((centred * centred).mean(axis=axes, keepdims=True) + eps, -0.5)
+    if weight is not None:
+        x_hat = x_hat * weight
+    return x_hat if bias is None else x_hat + bias
+
+
+class LayerNorm(Module):
+    """Normalise each example over its last axes (``normalized_shape``); learned ``weight``
+    (ones) and ``bias`` (zeros) of that shape unless ``elementwise_affine=False``.  Unlike
+    BatchNorm it has no running statistics and acts the same in training and evaluation."""
+
+    def __init__(
+        self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True, dtype: Any = np.float64
+    ) -> None:
+        norm = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+        if not norm or any(int(s) < 1 for s in norm):
+            raise ValueError(f"LayerNorm: normalized_shape must be positive sizes, got {normalized_shape!r}")
+        self.normalized_shape, self.eps = tuple(int(s) for s in norm), float(eps)
+        self.weight = Parameter(np.ones(self.normalized_shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(self.normalized_shape, dtype)) if elementwise_affine else None
+
+    def forward(self, x: Any) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.weight is not None}"
+
+
+def embedding(indices: Any, weight: Any) -> Tensor:
+    """Rows of ``weight`` picked by integer ``indices`` (any shape): weight[indices]; a row used
+    several times gets the sum of its gradients."""
+    weight = as_tensor(weight)
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype} (shape {idx.shape})")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings (weight shape {weight.shape})")
+    return ops.getitem(weight, index=idx)
+
+
+class Embedding(Module):
+    """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``; input: integer
+    indices of any shape, output: that shape + (embedding_dim,).  Initialised N(0, 1), as PyTorch."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, rng: Any = None, dtype: Any = np.float64) -> None:
+        if int(num_embeddings) < 1 or int(embedding_dim) < 1:
+            raise ValueError(f"Embedding: sizes must be positive, got {num_embeddings} and {embedding_dim}")
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        shape = (self.num_embeddings, self.embedding_dim)
+        self.weight = Parameter(_init._rng(rng).standard_normal(shape).astype(dtype))
+
+    def forward(self, indices: Any) -> Tensor:
+        return embedding(indices, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
