@@ -98,14 +98,14 @@ _ALTERNATIVES = {
 # ============================================================================ fallbacks
 def _items(obj: Any) -> Iterator[Any]:
     """``obj`` and everything inside its (nested) lists, tuples and dict values, without recursion."""
-    stack = [obj]
-    while stack:
-        x = stack.pop()
+    pending = [obj]
+    while pending:
+        x = pending.pop()
         yield x
         if isinstance(x, (list, tuple)):
-            stack.extend(x)
+            pending.extend(x)
         elif isinstance(x, dict):
-            stack.extend(x.values())
+            pending.extend(x.values())
 
 
 def _tracked(*objs: Any) -> Any:
@@ -121,7 +121,8 @@ def _plain(obj: Any) -> Any:
     if isinstance(obj, _tensor.Tensor):
         return obj.data
     if isinstance(obj, (list, tuple)) and any(isinstance(x, (_tensor.Tensor, list, tuple)) for x in obj):
-        return type(obj)(_plain(x) for x in obj)  # nesting depth is an array's ndim: shallow
+        plain = [_plain(x) for x in obj]  # nesting depth is an array's ndim: shallow
+        return tuple(plain) if isinstance(obj, tuple) else plain
     if isinstance(obj, dict):
         return {k: _plain(v) for k, v in obj.items()}
     return obj

@@ -14,12 +14,15 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import dispatch
 from autograd_lite.engine import Primitive
 
 from . import specs_core, specs_elementwise, specs_linalg, specs_reductions, specs_shape
+from . import strategies as S
 from ._numeric import assert_close, central_difference
 
 RNG = np.random.default_rng(8)
@@ -191,6 +194,28 @@ def test_ndarray_on_the_left_records():
     for out in (a @ x, a * x[:2], a + x[:2], a - x[:2], a / (x[:2] + 3.0), a**1.0 + x[:2]):
         assert isinstance(out, ag.Tensor) and out.requires_grad
     _grad_matches(lambda a, x: a @ x - np.ones((2, 3)) * x[:2] / (np.full((2, 3), 4.0) - x[1:]), a, x.data)
+
+
+BINARY_UFUNCS = {
+    np.add: (S.normal, S.normal),
+    np.subtract: (S.normal, S.normal),
+    np.multiply: (S.normal, S.normal),
+    np.divide: (S.normal, S.away_from_zero),
+    np.power: (S.positive, S.normal),
+    np.maximum: (S.lattice_low, S.lattice_high),
+    np.minimum: (S.lattice_high, S.lattice_low),
+}
+
+
+@settings(max_examples=15, deadline=None)
+@given(pair=S.broadcastable_pairs(), seed=st.integers(0, 2**16), ufunc=st.sampled_from(list(BINARY_UFUNCS)))
+def test_ndarray_op_tensor_records_under_broadcasting(pair, seed, ufunc):
+    """``ndarray <ufunc> Tensor`` (numpy's __array_ufunc__ path) records, both ways round."""
+    rng = np.random.default_rng(seed)
+    da, db = BINARY_UFUNCS[ufunc]
+    a, b = da(rng, pair[0]), db(rng, pair[1])
+    _grad_matches(lambda b: ufunc(a, b), b)  # the constant on the left, numpy's ufunc called
+    _grad_matches(lambda a: ufunc(a, b), a)
 
 
 def test_ufunc_methods_map_to_recording_operations():
