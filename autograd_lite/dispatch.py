@@ -183,8 +183,8 @@ def unhandled_function(func: Any, args: tuple, kwargs: dict) -> Any:
 
 
 # ufunc methods that are a registered operation in disguise (looked up in HANDLED at call time)
-_REDUCE_AS = {np.add: np.sum, np.maximum: np.max, np.minimum: np.min, np.multiply: np.prod}
-_ACCUMULATE_AS = {np.add: np.cumsum, np.multiply: np.cumprod}
+_REDUCE_AS: dict[Any, Any] = {np.add: np.sum, np.maximum: np.max, np.minimum: np.min, np.multiply: np.prod}
+_ACCUMULATE_AS: dict[Any, Any] = {np.add: np.cumsum, np.multiply: np.cumprod}
 # keyword arguments numpy may pass with their default values: those change nothing
 _DEFAULTS = {"dtype": None, "casting": "same_kind", "order": "K", "subok": True, "where": True, "signature": None}
 _UNSET = getattr(np, "_NoValue", None)
@@ -238,7 +238,7 @@ def _recording(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Cal
         a, b = inputs
         shape = np.shape(_plain(a)) + (1,) * np.ndim(_plain(b))
         return lambda: fn(_tensor.reshape(a, shape), b)
-    table = _REDUCE_AS if method == "reduce" else _ACCUMULATE_AS if method == "accumulate" else {}
+    table: dict[Any, Any] = {"reduce": _REDUCE_AS, "accumulate": _ACCUMULATE_AS}.get(method, {})
     op = HANDLED.get(table.get(ufunc))
     if op is None:
         return None
