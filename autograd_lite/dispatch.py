@@ -338,3 +338,9 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
 def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     return _tensor._ops.broadcast_to(array, shape=shape)
+
+
+@implements(np.astype)
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    _only_defaults("astype", device=device)
+    return _tensor.as_tensor(x).astype(dtype)  # to an integer or boolean dtype: a constant, like the method

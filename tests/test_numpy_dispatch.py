@@ -189,6 +189,15 @@ def test_numpy_names_record_with_correct_gradients(f, shapes):
     _grad_matches(f, *arrays)
 
 
+def test_np_astype_records_to_floats_and_is_a_constant_to_integers():
+    def f(x):
+        return np.astype(x * 3.0, np.float32).astype(np.float64)
+
+    _grad_matches(f, RNG.standard_normal((2, 2)), eps=1e-3, rtol=2e-3, atol=2e-3)  # float32 rounding
+    labels = np.astype(leaf([1.0, 2.0]), np.int64)
+    assert isinstance(labels, ag.Tensor) and not labels.requires_grad and labels.dtype == np.int64
+
+
 def test_ndarray_on_the_left_records():
     a, x = RNG.standard_normal((2, 3)), leaf(RNG.standard_normal((3, 3)))
     for out in (a @ x, a * x[:2], a + x[:2], a - x[:2], a / (x[:2] + 3.0), a**1.0 + x[:2]):
@@ -430,7 +439,7 @@ def test_the_core_numpy_names_are_registered():
     core = [np.add, np.subtract, np.multiply, np.divide, np.power, np.negative, np.exp, np.log, np.tanh]
     core += [np.maximum, np.minimum, np.matmul, np.sqrt, np.absolute, np.sum, np.mean, np.var, np.max]
     core += [np.min, np.clip, np.where, np.concatenate, np.stack, np.reshape, np.transpose, np.swapaxes]
-    core += [np.broadcast_to]
+    core += [np.broadcast_to, np.astype]
     assert [f.__name__ for f in core if f not in dispatch.HANDLED] == []
     assert not set(dispatch.HANDLED) & dispatch.QUERIES
 
