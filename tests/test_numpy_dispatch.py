@@ -79,12 +79,13 @@ PATTERNS = {
 CALLABLES = list(_public_callables())
 
 
-def _requires_grad_everywhere(result) -> bool:
-    """A Tensor on the graph, or a tuple/list of them (np.split, np.linalg.slogdet, ...)."""
+def _on_the_graph(result) -> bool:
+    """A Tensor that requires grad, or a tuple/list of Tensors with at least one on the graph
+    (np.split; np.linalg.slogdet, whose sign may be a constant Tensor) -- never an ndarray."""
     if isinstance(result, ag.Tensor):
         return result.requires_grad
     if isinstance(result, (tuple, list)) and result:
-        return all(_requires_grad_everywhere(r) for r in result)
+        return all(isinstance(r, ag.Tensor) or _on_the_graph(r) for r in result) and any(map(_on_the_graph, result))
     return False
 
 
@@ -105,7 +106,7 @@ def _walk_verdict(name: str, fn, args, kwargs) -> str:
         return "refused" if _is_ours(str(e), name, fn) else "error"
     except Exception:  # noqa: BLE001 - numpy rejecting the argument pattern is not a drop
         return "error"
-    if _requires_grad_everywhere(result):
+    if _on_the_graph(result):
         return "records"
     if fn in dispatch.QUERIES or fn is np.where and len(args) == 1:  # np.where(c) is np.nonzero(c)
         return "query"
@@ -267,6 +268,15 @@ def test_ufunc_keywords_defaults_pass_others_refuse():
             np.add(x, 1.0, out=target)
     with pytest.raises(TypeError, match=r"numpy\.multiply: out= cannot be a Tensor"):
         np.multiply(np.ones(2), np.ones(2), out=(ag.Tensor([0.0, 0.0]),))
+
+
+def test_in_place_into_an_ndarray_refuses_and_leaves_it_alone():
+    a, t = np.zeros(2), leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"numpy\.add with out= is not supported"):
+        a += t  # would write t's values into a plain array: the graph dropped
+    np.testing.assert_array_equal(a, [0.0, 0.0])
+    a += t.detach()  # saying so works
+    np.testing.assert_array_equal(a, [1.0, 2.0])
 
 
 def test_numpy_function_keywords_refuse_what_they_cannot_do():
