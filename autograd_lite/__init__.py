@@ -48,6 +48,7 @@ from .ops.shape import *  # noqa: F403
 from .tensor import (
     abs,
     arange,
+    array,
     as_tensor,
     clip,
     concatenate,

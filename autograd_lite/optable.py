@@ -3,7 +3,7 @@
 The primitive table (``ops/``) is the one home of per-op facts; this module only renders them:
 every primitive with its forward and gradient rule (its ``doc``), whether it is elementwise, and
 the numpy names that run it on Tensors; then every numpy name registered for a composite
-(``dispatch.HANDLED`` and the ufunc table) with the first line of its docstring.
+(``dispatch.HANDLED``) with the first sentence of its docstring.
 
 ``python -m autograd_lite.optable`` prints the Markdown; ``--write`` puts it into README.md
 between the markers ``<!-- optable:start -->`` and ``<!-- optable:end -->``; ``--check`` exits 1
@@ -18,11 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import dispatch, ops
 from .engine import Primitive, split_doc
-from .tensor import _UFUNCS
 
 __all__ = ["START", "END", "README", "numpy_names", "table_markdown", "readme_table", "write_readme", "main"]
 
@@ -41,10 +38,7 @@ def _numpy_name(obj: Any) -> str:
 
 def numpy_names() -> list[tuple[str, Callable[..., Any]]]:
     """Every numpy name that runs an autograd_lite operation on Tensors, with what it runs."""
-    found: dict[str, Callable[..., Any]] = {_numpy_name(k): fn for k, fn in dispatch.HANDLED.items()}
-    for name, fn in _UFUNCS.items():  # the ufuncs still dispatched by name
-        found.setdefault(_numpy_name(getattr(np, name, None) or name), fn)
-    return sorted(found.items())
+    return sorted({_numpy_name(k): fn for k, fn in dispatch.HANDLED.items()}.items())
 
 
 def _primitive_of(fn: Any, by_name: dict[str, Primitive]) -> Primitive | None:
@@ -72,6 +66,14 @@ def _rules_text(p: Primitive) -> str:
     return f"{rules}  ({note})" if note else rules
 
 
+def _summary(fn: Any) -> str:
+    """The first sentence of a docstring's first paragraph, on one line, ``x`` shown as `x`."""
+    paragraph = (getattr(fn, "__doc__", None) or "").strip().split("\n\n")[0]
+    text = " ".join(paragraph.split()).replace("``", "")
+    end = text.find(". ")
+    return text[: end + 1] if end >= 0 else text
+
+
 def table_markdown() -> str:
     """The operation tables as Markdown: primitives first, then composites numpy dispatches to."""
     prims = ops.PRIMITIVES
@@ -95,9 +97,8 @@ def table_markdown() -> str:
         lines.append(f"| `{p.name}` | {_family(p)} | {_code(forward)} | {_code(_rules_text(p))} | {mark} | {numpy} |")
     lines += ["", "| composite or query | definition | numpy |", "|---|---|---|"]
     for fn, np_names in sorted(composites.values(), key=lambda c: getattr(c[0], "__name__", "")):
-        summary = (getattr(fn, "__doc__", None) or "").strip().splitlines()
         numpy = ", ".join(_code(n) for n in np_names)
-        lines.append(f"| `{getattr(fn, '__name__', '?')}` | {_code(summary[0] if summary else '')} | {numpy} |")
+        lines.append(f"| `{getattr(fn, '__name__', '?')}` | {_code(_summary(fn))} | {numpy} |")
     return "\n".join(lines) + "\n"
 
 

@@ -155,6 +155,10 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """np.array / np.asarray: the data -- refused for a Tensor that requires grad, whose
+        graph the array would drop (use .detach() or .numpy(), or ag.stack / ag.array)."""
+        if self.requires_grad:
+            raise TypeError(_dispatch.conversion_refusal(self))
         arr = np.asarray(self.data, dtype=dtype)
         return arr.copy() if copy else arr
 
@@ -298,23 +302,22 @@ class Tensor:
         return np.not_equal(self.data, _data(other))
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """Let numpy's own functions and operators on Tensors (``ndarray @ x``, ``np.exp(x)``)
-        run the differentiable operation and give a Tensor back."""
-        fn = _dispatch.HANDLED.get(ufunc) or _UFUNCS.get(ufunc.__name__)
-        if method != "__call__" or kwargs or fn is None:
-            raise TypeError(
-                f"numpy.{ufunc.__name__} ({method}) has no gradient rule in autograd_lite; use "
-                "the ag.* function of the same name, or apply numpy to tensor.data"
-            )
-        return fn(*inputs)
+        """numpy's ufuncs on Tensors (``ndarray * x``, ``np.exp(x)``): the registered operation,
+        recorded; queries (comparisons, isfinite) on the data; anything else refuses when a
+        Tensor requires grad (see ``dispatch``)."""
+        if method == "__call__" and not kwargs:  # the hot path: one lookup, one call
+            fn = _dispatch.HANDLED.get(ufunc)
+            if fn is not None:
+                return fn(*inputs)
+        return _dispatch.unhandled_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        """numpy functions on Tensors: the registered operation (``dispatch.HANDLED``).
-        (Skeleton: anything else still falls back to numpy on the data.)"""
+        """numpy's functions on Tensors (``np.sum(x)``, ``np.concatenate([x, y])``): the
+        registered operation, recorded; else a query, or a refusal (see ``dispatch``)."""
         fn = _dispatch.HANDLED.get(func)
         if fn is not None:
             return fn(*args, **kwargs)
-        return func._implementation(*args, **kwargs)  # numpy's own path: methods, then __array__
+        return _dispatch.unhandled_function(func, args, kwargs)
 
     # ---------------------------------------------------------------- methods
     def exp(self) -> Tensor:
@@ -654,8 +657,27 @@ def arange(*args: Any, dtype: Any = None, requires_grad: bool = False, name: str
     return Tensor(data, requires_grad=requires_grad, name=name)
 
 
-# numpy ufuncs applied to Tensors (ndarray @ x, np.exp(x), ...) -- filled in by ops.py
-_UFUNCS: dict[str, Any] = {}
+def array(obj: ArrayLike, dtype: Any = None, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """A Tensor from nested lists of Tensors and numbers, built differentiably (with ``stack``):
+    ``ag.array([[a, b], [0.0, c]])`` records, where ``np.array`` of Tensors that require grad
+    refuses.  Numbers take the Tensors' dtype.  Without Tensors inside it is ``Tensor(obj)``;
+    ``requires_grad`` makes such a leaf, and is refused when the result is built from Tensors
+    (it requires grad exactly when they do)."""
+    if isinstance(obj, Tensor) and not requires_grad and name is None:
+        return obj if dtype is None or obj.dtype == dtype else obj.astype(dtype)
+    if not any(isinstance(x, Tensor) for x in _dispatch._items(obj)):
+        return Tensor(obj, requires_grad=requires_grad, dtype=dtype, name=name)
+    if requires_grad:
+        raise ValueError("array: requires_grad=True makes a leaf, but this list is built from Tensors")
+    if not isinstance(obj, (list, tuple)):
+        raise TypeError(f"array: expected nested lists of Tensors and numbers, got {type(obj).__name__}")
+    tensors = [x for x in _dispatch._items(obj) if isinstance(x, Tensor)]
+    common = np.result_type(*(t.dtype for t in tensors)) if dtype is None else np.dtype(dtype)
+    out = stack([array(x, dtype=common) for x in obj])  # one level per call: recursion depth = ndim
+    out = out if out.dtype == common else out.astype(common)
+    out.name = name if name is not None else out.name
+    return out
+
 
 # The cycle tensor -> ops/engine -> tensor is broken by importing the modules (not names)
 # after the class exists; methods look them up when called.

@@ -457,9 +457,9 @@ def test_numpy_out_and_dtype_arguments_are_refused_on_tensors():
         np.prod(x, out=np.zeros(()))
     with pytest.raises(TypeError, match=r"^cumsum: dtype not supported"):
         x.cumsum(dtype=np.float32)
-    with pytest.raises(TypeError, match=r"numpy.arctan2 \(reduce\) has no gradient rule"):
+    with pytest.raises(TypeError, match=r"numpy\.arctan2\.reduce has no gradient rule"):
         np.arctan2.reduce(x)
-    with pytest.raises(TypeError, match=r"numpy.sin \(__call__\) has no gradient rule"):
+    with pytest.raises(TypeError, match=r"numpy\.sin with out= is not supported"):
         np.sin(x, out=np.zeros(2))
 
 

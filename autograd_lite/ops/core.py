@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import tensor as _tensor
+from ..dispatch import HANDLED
 from ..engine import Primitive, _OpError
 
 __all__ = [
@@ -271,20 +272,9 @@ del P
 PRIMITIVES: tuple[Primitive, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Primitive))
 
 
-def _comparison(ufunc: np.ufunc) -> Any:
-    def compare(a: Any, b: Any) -> Any:
-        return ufunc(_tensor._data(a), _tensor._data(b))
-
-    compare.__name__ = ufunc.__name__
-    compare.__doc__ = "a query on the data: a boolean numpy array; records nothing"
-    return compare
-
-
-_tensor._UFUNCS.update(
-    add=add, subtract=_tensor.sub, multiply=mul, divide=_tensor.div, true_divide=_tensor.div,
-    power=pow, negative=neg, exp=exp, log=log, tanh=tanh, maximum=maximum,
-    minimum=_tensor.minimum, matmul=matmul, sqrt=_tensor.sqrt, absolute=_tensor.abs,
-    less=_comparison(np.less), less_equal=_comparison(np.less_equal),
-    greater=_comparison(np.greater), greater_equal=_comparison(np.greater_equal),
-    equal=_comparison(np.equal), not_equal=_comparison(np.not_equal),
-)  # fmt: skip
+# numpy's ufuncs on Tensors: ndarray * x, np.exp(x), ... (numpy's function names: dispatch.py)
+HANDLED.update({
+    np.add: add, np.subtract: _tensor.sub, np.multiply: mul, np.divide: _tensor.div, np.power: pow,
+    np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh, np.maximum: maximum,
+    np.minimum: _tensor.minimum, np.matmul: matmul, np.sqrt: _tensor.sqrt, np.absolute: _tensor.abs,
+})  # fmt: skip

@@ -217,20 +217,6 @@ def std(
     return _tensor.sqrt(_tensor.var(x, axis, keepdims, ddof))
 
 
-@implements(np.var)
-def _var(
-    x: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0, keepdims: bool = False, **kw: Any
-) -> Tensor:
-    _refuse("var", dtype=dtype, out=out, **kw)
-    return _tensor.var(x, axis, keepdims, ddof)
-
-
-@implements(np.mean)
-def _mean(x: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
-    _refuse("mean", dtype=dtype, out=out, **kw)
-    return _tensor.mean(x, axis, keepdims)
-
-
 @implements(np.average)
 def average(
     a: Any, axis: Any = None, weights: Any = None, returned: bool = False, keepdims: bool = False
