@@ -70,7 +70,7 @@ _CIFAR_RECORD = 1 + 3 * 32 * 32
 def _read_exactly(f, n: int, path: str, what: str) -> bytes:  # noqa: ANN001 - a binary file object
     data = f.read(n)
     if len(data) != n:
-        raise ValueError(f"read_idx: {path!r} is truncated: {what} needs {n} bytes, the file has {len(data)}")
+        raise ValueError(f"read_idx: {path!r} is truncated: {n} bytes needed for {what}, only {len(data)} found")
     return data
 
 
