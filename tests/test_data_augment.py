@@ -33,8 +33,12 @@ def test_crop_with_padding_is_a_shifted_window_of_the_padded_image():
     shifts = set()
     for o, pad in zip(out, padded):
         # exactly one offset (dy, dx) in 0..2p reproduces the crop; all channels share it
-        hits = [(dy, dx) for dy in range(2 * p + 1) for dx in range(2 * p + 1)
-                if np.array_equal(pad[:, dy : dy + 6, dx : dx + 7], o)]
+        hits = [
+            (dy, dx)
+            for dy in range(2 * p + 1)
+            for dx in range(2 * p + 1)
+            if np.array_equal(pad[:, dy : dy + 6, dx : dx + 7], o)
+        ]
         assert len(hits) == 1
         shifts.add(hits[0])
     assert len(shifts) > 3  # images get their own offsets
@@ -54,7 +58,9 @@ def test_augment_bundles_flip_then_crop_from_one_generator():
 
 
 def test_augmentation_errors():
-    with pytest.raises(ValueError, match=r"random_flip: needs a batch of images \(N, H, W\) or \(N, C, H, W\), got shape \(4, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"random_flip: needs a batch of images \(N, H, W\) or \(N, C, H, W\), got shape \(4, 5\)"
+    ):
         data.random_flip(np.ones((4, 5)))
     with pytest.raises(ValueError, match="random_crop: padding must be a non-negative integer, got -1"):
         data.random_crop(batch, padding=-1)

@@ -48,8 +48,9 @@ def test_splits_are_fixed_disjoint_stratified_and_cover_everything():
     # rebuild the full multiset of (pixels, label) rows from the three parts
     joined = np.concatenate([np.c_[p[0], p[1]] for p in parts.values()]).astype(int)
     full = np.c_[X, y].astype(int)
-    np.testing.assert_array_equal(np.unique(joined, axis=0, return_counts=True)[1],
-                                  np.unique(full, axis=0, return_counts=True)[1])
+    np.testing.assert_array_equal(
+        np.unique(joined, axis=0, return_counts=True)[1], np.unique(full, axis=0, return_counts=True)[1]
+    )
     for s, (Xs, ys) in parts.items():  # every class in every split, in the 3/1/1 proportion
         frac = np.bincount(ys, minlength=10) / np.bincount(y)
         np.testing.assert_allclose(frac, {"train": 0.6, "val": 0.2, "test": 0.2}[s], atol=0.02)
@@ -80,8 +81,16 @@ def test_a_linear_softmax_classifier_learns_the_digits():
     X_val, y_val = data.digits("val")
     pre = data.Standardize().fit(X_tr)
     model = ag.nn.Linear(64, 10, rng=0)
-    ag.train.fit(model, ag.cross_entropy, ag.optim.Adam(model, lr=1e-2), pre.transform(X_tr), y_tr,
-                 epochs=15, seed=0, progress=False)
+    ag.train.fit(
+        model,
+        ag.cross_entropy,
+        ag.optim.Adam(model, lr=1e-2),
+        pre.transform(X_tr),
+        y_tr,
+        epochs=15,
+        seed=0,
+        progress=False,
+    )
     acc = ag.train.accuracy(ag.train.predict(model, pre.transform(X_val)), y_val)
     assert acc > 0.9  # a linear classifier reaches ~95% on these digits
 
@@ -91,10 +100,29 @@ def test_the_wheel_carries_the_data_and_its_licence(tmp_path):
     pytest.importorskip("setuptools")
     root = Path(__file__).resolve().parents[1]
     src = tmp_path / "src"  # build from a copy, so no build/ or egg-info lands in the checkout
-    shutil.copytree(root, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "out",
-                                                              ".pytest_cache", ".hypothesis", "__pycache__"))
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
-                           "-q", "-w", str(tmp_path / "w")], capture_output=True, text=True)
+    shutil.copytree(
+        root,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "out", ".pytest_cache", ".hypothesis", "__pycache__"
+        ),
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(src),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "w"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {done.stderr[-300:]}")
     (wheel,) = (tmp_path / "w").glob("autograd_lite-*.whl")

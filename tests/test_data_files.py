@@ -105,8 +105,11 @@ def test_mnist_and_fashion_from_files(tmp_path, gz):
 
 
 def test_mnist_errors_name_the_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"mnist: no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in "
-                                                r".*download=True"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"mnist: no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in "
+        r".*download=True",
+    ):
         data.mnist(tmp_path)
     with pytest.raises(ValueError, match=r"mnist: split must be one of \('train', 'test'\), got 'val'"):
         data.mnist(tmp_path, "val")
@@ -204,8 +207,13 @@ def test_download_verifies_sha256_and_keeps_nothing_on_a_mismatch(tmp_path, serv
 
 
 def test_download_refuses_plain_http_except_from_loopback():
-    for url in ("http://example.com/x.gz", "ftp://127.0.0.1/x", "file:///etc/passwd", "http://localhost/x",
-                "http://10.0.0.1/x"):
+    for url in (
+        "http://example.com/x.gz",
+        "ftp://127.0.0.1/x",
+        "file:///etc/passwd",
+        "http://localhost/x",
+        "http://10.0.0.1/x",
+    ):
         with pytest.raises(ValueError, match="download: refusing .*only https:// URLs are fetched"):
             data.download(url, "/nonexistent/x", "0" * 64)
 
@@ -240,8 +248,11 @@ def test_mnist_download_true_fetches_verifies_and_parses(tmp_path, server, monke
     np.testing.assert_array_equal(Xd, X)
     np.testing.assert_array_equal(yd, y)
     # the real table: a file that does not match the published SHA-256 is refused before it is read
-    monkeypatch.setattr(files, "FASHION_MNIST_FILES", ("https://unused.invalid/", files.MNIST_FILES[1] | {
-        "train-images-idx3-ubyte.gz": "f" * 64}))
+    monkeypatch.setattr(
+        files,
+        "FASHION_MNIST_FILES",
+        ("https://unused.invalid/", files.MNIST_FILES[1] | {"train-images-idx3-ubyte.gz": "f" * 64}),
+    )
     with pytest.raises(ValueError, match="SHA-256 mismatch"):
         data.fashion_mnist(tmp_path / "fashion", download=True, mirror=base)
     assert not (tmp_path / "fashion" / "train-images-idx3-ubyte.gz").exists()

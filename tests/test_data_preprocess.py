@@ -40,7 +40,9 @@ def test_statistics_are_per_feature_for_image_batches():
     c = data.Center().fit(imgs)
     assert c.mean_.shape == (3, 4, 4)  # a mean image
     np.testing.assert_allclose(c.mean_, imgs.mean(axis=0))
-    with pytest.raises(ValueError, match=r"Center.transform: examples of shape \(4, 4\), but it was fitted on \(3, 4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"Center.transform: examples of shape \(4, 4\), but it was fitted on \(3, 4, 4\)"
+    ):
         c.transform(imgs[:, 0])
 
 
@@ -75,8 +77,9 @@ def test_whitened_training_data_has_identity_covariance():
     assert np.abs(cov - np.eye(5)).max() < 0.2
     # eps regularizes: whitening divides by sqrt(lambda + eps)
     big = data.PCA(whiten=True, eps=1.0).fit(X)
-    np.testing.assert_allclose(big.transform(X).var(axis=0),
-                               white.explained_variance_ / (white.explained_variance_ + 1.0), rtol=1e-8)
+    np.testing.assert_allclose(
+        big.transform(X).var(axis=0), white.explained_variance_ / (white.explained_variance_ + 1.0), rtol=1e-8
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -102,5 +105,7 @@ def test_preprocessing_errors():
         data.PCA(4).fit(np.ones((10, 3)))
     with pytest.raises(ValueError, match="PCA: n_components must be a positive integer or None, got 0"):
         data.PCA(0)
-    with pytest.raises(ValueError, match=r"Center.fit: needs numbers of shape \(N, features...\), got float64 of shape \(5,\)"):
+    with pytest.raises(
+        ValueError, match=r"Center.fit: needs numbers of shape \(N, features...\), got float64 of shape \(5,\)"
+    ):
         data.Center().fit(np.ones(5))
