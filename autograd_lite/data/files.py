@@ -21,6 +21,7 @@ import gzip
 import os
 import tarfile
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -67,7 +68,7 @@ _CIFAR_SPLITS = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": 
 _CIFAR_RECORD = 1 + 3 * 32 * 32
 
 
-def _read_exactly(f, n: int, path: str, what: str) -> bytes:  # noqa: ANN001 - a binary file object
+def _read_exactly(f: BinaryIO, n: int, path: str, what: str) -> bytes:
     data = f.read(n)
     if len(data) != n:
         raise ValueError(f"read_idx: {path!r} is truncated: {n} bytes needed for {what}, only {len(data)} found")

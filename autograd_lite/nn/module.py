@@ -12,6 +12,7 @@ missing, extra and mis-shaped entries are errors that list the names at fault.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -90,10 +91,12 @@ class Module:
             self.named_parameters()  # first call: name the parameters of this (sub)tree
         with scope(self._scope_name or type(self).__name__):
             out = self.forward(*args, **kwargs)
-        for hook in list(self.__dict__.get("_forward_hooks", {}).values()):
-            replaced = hook(self, args, out)
-            if replaced is not None:
-                out = replaced
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks:  # registered by register_forward_hook; a copy, so a hook may remove itself
+            for hook in list(hooks.values()):
+                replaced = hook(self, args, out)
+                if replaced is not None:
+                    out = replaced
         return out
 
     def register_forward_hook(self, hook: Any) -> HookHandle:
@@ -270,11 +273,10 @@ class Module:
 class HookHandle:
     """What ``register_forward_hook`` returns: ``remove()`` takes the hook off (twice is fine)."""
 
-    _next_id = 0
+    _ids = itertools.count()
 
     def __init__(self, hooks: dict[int, Any]) -> None:
-        self.hooks, self.id = hooks, HookHandle._next_id
-        HookHandle._next_id += 1
+        self.hooks, self.id = hooks, next(HookHandle._ids)
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
