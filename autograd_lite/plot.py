@@ -118,14 +118,14 @@ def loss_surface(f: Callable[[Tensor], Any], xlim: tuple[float, float] = (-2.0, 
     plt = _pyplot()
     from matplotlib.colors import LogNorm
 
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = plt.subplots(figsize=(5.5, 5))
     if log and np.all(np.isfinite(Z)):
         shifted = Z - Z.min() + 1e-3
-        lv = np.geomspace(1e-3, shifted.max(), levels)
-        cs = ax.contour(xs, ys, shifted, levels=lv, cmap="viridis", linewidths=0.8, norm=LogNorm())
+        ax.contour(xs, ys, shifted, levels=np.geomspace(1e-3, shifted.max(), levels), cmap="viridis",
+                   linewidths=0.8, norm=LogNorm())  # fmt: skip
+        ax.set_title("contours of f, log-spaced", fontsize=9)
     else:
-        cs = ax.contour(xs, ys, Z, levels=levels, cmap="viridis", linewidths=0.8)
-    fig.colorbar(cs, ax=ax, label="f - min f" if log else "f")
+        ax.contour(xs, ys, Z, levels=levels, cmap="viridis", linewidths=0.8)
     for name, p in (paths or {}).items():
         p = np.asarray(p, dtype=np.float64)
         if p.ndim != 2 or p.shape[1] != 2:
