@@ -486,9 +486,13 @@ class LBFGS(Optimizer):
         self.max_iter, self.history_size, self.line_search_fn = int(max_iter), int(history_size), line_search_fn
         self.max_eval = int(max_eval) if max_eval is not None else self.max_iter * 5 // 4
         self.tolerance_grad, self.tolerance_change = float(tolerance_grad), float(tolerance_change)
-        self.history: list[tuple[np.ndarray, np.ndarray, float]] = []  # (s, y, 1 / y.s)
+        self._pairs: list[tuple[np.ndarray, np.ndarray, float]] = []  # (s, y, 1 / y.s)
         self.n_iter = 0  # iterations over all steps
         self.evals = 0  # closure calls over all steps
+
+    def __repr__(self) -> str:
+        return (f"LBFGS({len(self.params)} tensors, lr={self.lr}, max_iter={self.max_iter}, "
+                f"history_size={self.history_size}, line_search_fn={self.line_search_fn!r})")  # fmt: skip
 
     def _evaluate(self, closure: Callable[[], Any]) -> tuple[float, np.ndarray]:
         from .engine import enable_grad
@@ -501,14 +505,14 @@ class LBFGS(Optimizer):
     def _direction(self, g: np.ndarray) -> np.ndarray:
         q = -g
         alphas = []
-        for s, y, rho in reversed(self.history):
+        for s, y, rho in reversed(self._pairs):
             a = rho * (s @ q)
             q -= a * y
             alphas.append(a)
-        if self.history:
-            s, y, _ = self.history[-1]
+        if self._pairs:
+            s, y, _ = self._pairs[-1]
             q *= (s @ y) / (y @ y)
-        for (s, y, rho), a in zip(self.history, reversed(alphas), strict=True):
+        for (s, y, rho), a in zip(self._pairs, reversed(alphas), strict=True):
             q += s * (a - rho * (y @ q))
         return q
 
@@ -547,7 +551,7 @@ class LBFGS(Optimizer):
             s, y = x_new - x, g - prev_g
             ys = float(y @ s)
             if ys > 1e-10:  # keep only pairs with positive curvature (H stays positive definite)
-                self.history = [*self.history, (s, y, 1.0 / ys)][-self.history_size :]
+                self._pairs = [*self._pairs, (s, y, 1.0 / ys)][-self.history_size :]
             x = x_new
             if (
                 evals >= self.max_eval

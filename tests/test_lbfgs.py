@@ -118,6 +118,7 @@ def test_lbfgs_needs_a_closure_and_valid_options():
         optim.LBFGS([x]).step()
     with pytest.raises(ValueError, match="LBFGS: line_search_fn must be None or 'strong_wolfe', got 'armijo'"):
         optim.LBFGS([x], line_search_fn="armijo")
+    assert repr(optim.LBFGS([x])) == "LBFGS(1 tensors, lr=1.0, max_iter=20, history_size=100, line_search_fn=None)"
 
 
 def test_lbfgs_trains_a_small_network_full_batch():
