@@ -247,7 +247,7 @@ def test_mnist_download_true_fetches_verifies_and_parses(tmp_path, server, monke
     Xd, yd = data.mnist(tmp_path / "mnist", download=True)
     np.testing.assert_array_equal(Xd, X)
     np.testing.assert_array_equal(yd, y)
-    # the real table: a file that does not match the published SHA-256 is refused before it is read
+    # a file whose SHA-256 differs from the table's is refused, and not kept, before anything reads it
     monkeypatch.setattr(
         files,
         "FASHION_MNIST_FILES",
@@ -273,3 +273,18 @@ def test_cifar10_download_true_unpacks_only_the_batch_files(tmp_path, server, mo
     np.testing.assert_array_equal(X, written["test_batch.bin"][0])
     assert not (tmp_path / "evil.txt").exists() and not (root.parent / "evil.txt").exists()
     assert sorted(p.name for p in (root / "cifar-10-batches-bin").iterdir()) == sorted(written)
+
+
+def test_the_source_tables_are_https_with_full_sha256_hashes():
+    tables = (files.MNIST_FILES, files.FASHION_MNIST_FILES, files.CIFAR10_ARCHIVE)
+    for base, hashes in tables:
+        assert base.startswith("https://") and base.endswith("/")
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in hashes.values())
+    stems = {
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    }
+    assert set(files.MNIST_FILES[1]) == set(files.FASHION_MNIST_FILES[1]) == stems
+    assert len({h for _, t in tables for h in t.values()}) == 9  # no hash copied twice by mistake
