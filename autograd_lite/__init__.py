@@ -97,7 +97,7 @@ from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_do
 
 # --- models: nn, losses, optimizers, data
 # isort: split
-from . import data, losses, nn, optim, train  # noqa: E402
+from . import data, ensemble, losses, monitor, nn, optim, plot, train, tune  # noqa: E402
 from .losses import (  # noqa: E402
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

@@ -343,3 +343,263 @@ class UpdateRatioMonitor:
             flag = "" if self.low <= r <= self.high else ("  <- too small?" if r < self.low else "  <- too large?")
             lines.append(f"{n:<{width}}  {r:.2e}{flag}")
         return "\n".join(lines)
+
+
+# =============================================================================== cyclic cosine
+from collections.abc import Callable  # noqa: E402 - for the additions below (kept apart from the code above)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """The cyclic cosine schedule (SGDR, Loshchilov & Hutter; PyTorch's name): cosine annealing
+    from lr0 down to eta_min over a cycle of T_0 steps, then a restart at lr0; each cycle is
+    T_mult times longer than the last.  Within a cycle, at step t_cur of T_i:
+    lr = eta_min + (lr0 - eta_min) (1 + cos(pi t_cur / T_i)) / 2.
+
+    Snapshot ensembles (Huang et al. 2017) save the model at the end of every cycle, where the
+    learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:  # noqa: N803
+        super().__init__(optimizer)
+        if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
+        if isinstance(T_mult, bool) or int(T_mult) != T_mult or T_mult < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_mult must be an integer >= 1, got {T_mult!r}")
+        self.T_0, self.T_mult, self.eta_min = int(T_0), int(T_mult), float(eta_min)
+
+    def position(self, t: int) -> tuple[int, int]:
+        """(t_cur, T_i): how far step t is into its cycle, and that cycle's length."""
+        t_cur, length = int(t), self.T_0
+        while t_cur >= length:
+            t_cur -= length
+            length *= self.T_mult
+        return t_cur, length
+
+    def lr_at(self, t: int) -> float:
+        t_cur, length = self.position(t)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / length)) / 2
+
+    def cycle_end(self, t: int) -> bool:
+        """True when step t is the last of its cycle (step t + 1 restarts at lr0)."""
+        t_cur, length = self.position(t)
+        return t_cur == length - 1
+
+
+# =============================================================================== second order
+def _flat(tensors: list[Tensor], grads: bool = False) -> np.ndarray:
+    parts = []
+    for p in tensors:
+        v = (p.grad.data if p.grad is not None else np.zeros(p.shape)) if grads else p.data
+        parts.append(np.asarray(v, dtype=np.float64).ravel())
+    return np.concatenate(parts)
+
+
+def _assign(tensors: list[Tensor], flat: np.ndarray) -> None:
+    i = 0
+    for p in tensors:
+        p.data[...] = flat[i : i + p.size].reshape(p.shape)
+        i += p.size
+
+
+def _cubic_min(t1: float, f1: float, g1: float, t2: float, f2: float, g2: float, lo: float, hi: float) -> float:
+    """Minimizer in [lo, hi] of the cubic through (t1, f1) and (t2, f2) with slopes g1, g2
+    (Nocedal & Wright eq. 3.59); the midpoint when the cubic has no minimum."""
+    d1 = g1 + g2 - 3 * (f1 - f2) / (t1 - t2)
+    disc = d1 * d1 - g1 * g2
+    if disc >= 0 and t1 != t2:
+        d2 = math.copysign(math.sqrt(disc), t2 - t1)
+        denom = g2 - g1 + 2 * d2
+        if denom != 0:
+            return min(max(t2 - (t2 - t1) * (g2 + d2 - d1) / denom, lo), hi)
+    return (lo + hi) / 2
+
+
+def _strong_wolfe(
+    phi: Callable[[float], tuple[float, np.ndarray, float]], t: float, f0: float, gtd0: float, g0: np.ndarray,
+    c1: float = 1e-4, c2: float = 0.9, tolerance_change: float = 1e-9, max_evals: int = 25,
+) -> tuple[float, float, np.ndarray, int]:  # fmt: skip
+    """A step t along the direction satisfying the strong Wolfe conditions
+    f(t) <= f0 + c1 t gtd0 and |f'(t)| <= c2 |gtd0| (Nocedal & Wright, algorithms 3.5 and 3.6:
+    bracket, then zoom by safeguarded cubic interpolation).  ``phi(t)`` -> (f, grad, slope).
+    Returns (t, f, grad, evaluations)."""
+    prev = (0.0, f0, g0, gtd0)
+    evals, bracket = 0, None
+    while evals < max_evals:  # phase 1: grow t until the minimum is bracketed
+        f, g, gtd = phi(t)
+        evals += 1
+        cur = (t, f, g, gtd)
+        if f > f0 + c1 * t * gtd0 or (evals > 1 and f >= prev[1]):
+            bracket = [prev, cur]
+            break
+        if abs(gtd) <= -c2 * gtd0:
+            return t, f, g, evals
+        if gtd >= 0:
+            bracket = [cur, prev]
+            break
+        t_next = _cubic_min(prev[0], prev[1], prev[3], t, f, gtd, t + 0.01 * (t - prev[0]), 10 * t)
+        prev, t = cur, t_next
+    if bracket is None:
+        return prev[0], prev[1], prev[2], evals
+    lo, hi = bracket if bracket[0][1] <= bracket[1][1] else bracket[::-1]
+    while evals < max_evals and abs(hi[0] - lo[0]) > tolerance_change:  # phase 2: zoom
+        a, b = sorted((lo[0], hi[0]))
+        t = _cubic_min(lo[0], lo[1], lo[3], hi[0], hi[1], hi[3], a, b)
+        if min(t - a, b - t) < 0.1 * (b - a):  # too close to an end: bisect instead
+            t = (a + b) / 2
+        f, g, gtd = phi(t)
+        evals += 1
+        cur = (t, f, g, gtd)
+        if f > f0 + c1 * t * gtd0 or f >= lo[1]:
+            hi = cur
+        else:
+            if abs(gtd) <= -c2 * gtd0:
+                return t, f, g, evals
+            if gtd * (hi[0] - lo[0]) >= 0:
+                hi = lo
+            lo = cur
+    return lo[0], lo[1], lo[2], evals
+
+
+class LBFGS(Optimizer):
+    """L-BFGS (quasi-Newton), closure-based as PyTorch's: ``optimizer.step(closure)`` where
+    ``closure()`` zeroes the gradients, computes the loss, calls ``backward()`` and returns the
+    loss.  One ``step`` runs up to ``max_iter`` iterations: the direction d = -H g from the
+    last ``history_size`` (s, y) pairs (two-loop recursion, H0 = s.y / y.y), then a step along d:
+    ``lr`` times d (the first iteration scaled by min(1, 1 / |g|_1)), or, with
+    ``line_search_fn="strong_wolfe"``, a step that satisfies the strong Wolfe conditions.
+    Stops early when max|g| <= tolerance_grad, or the step or the loss change falls below
+    tolerance_change.  Returns the loss of the first closure call, as PyTorch does.  Works in
+    float64 on the flattened parameters; the history carries over between ``step`` calls.
+    """
+
+    def __init__(
+        self, params: Any, lr: float = 1.0, max_iter: int = 20, max_eval: int | None = None,
+        tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
+        line_search_fn: str | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(params, lr)
+        if line_search_fn not in (None, "strong_wolfe"):
+            raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}")
+        for name, v in (("max_iter", max_iter), ("history_size", history_size)):
+            if int(v) < 1:
+                raise ValueError(f"LBFGS: {name} must be a positive integer, got {v}")
+        self.max_iter, self.history_size, self.line_search_fn = int(max_iter), int(history_size), line_search_fn
+        self.max_eval = int(max_eval) if max_eval is not None else self.max_iter * 5 // 4
+        self.tolerance_grad, self.tolerance_change = float(tolerance_grad), float(tolerance_change)
+        self._pairs: list[tuple[np.ndarray, np.ndarray, float]] = []  # (s, y, 1 / y.s)
+        self.n_iter = 0  # iterations over all steps
+        self.evals = 0  # closure calls over all steps
+
+    def __repr__(self) -> str:
+        return (f"LBFGS({len(self.params)} tensors, lr={self.lr}, max_iter={self.max_iter}, "
+                f"history_size={self.history_size}, line_search_fn={self.line_search_fn!r})")  # fmt: skip
+
+    def _evaluate(self, closure: Callable[[], Any]) -> tuple[float, np.ndarray]:
+        from .engine import enable_grad
+
+        with enable_grad():
+            loss = closure()
+        self.evals += 1
+        return float(loss.item() if hasattr(loss, "item") else loss), _flat(self.params, grads=True)
+
+    def _direction(self, g: np.ndarray) -> np.ndarray:
+        q = -g
+        alphas = []
+        for s, y, rho in reversed(self._pairs):
+            a = rho * (s @ q)
+            q -= a * y
+            alphas.append(a)
+        if self._pairs:
+            s, y, _ = self._pairs[-1]
+            q *= (s @ y) / (y @ y)
+        for (s, y, rho), a in zip(self._pairs, reversed(alphas), strict=True):
+            q += s * (a - rho * (y @ q))
+        return q
+
+    def step(self, closure: Callable[[], Any] | None = None) -> float:  # type: ignore[override]
+        """Up to ``max_iter`` L-BFGS iterations; needs the closure (see the class docstring)."""
+        if closure is None or not callable(closure):
+            raise TypeError("LBFGS.step: needs a closure: step(closure) with closure() -> loss (after backward())")
+        loss, g = self._evaluate(closure)
+        first_loss, evals = loss, 1
+        if np.abs(g).max() <= self.tolerance_grad:
+            return first_loss
+        x = _flat(self.params)
+        for _ in range(self.max_iter):
+            self.n_iter += 1
+            d = self._direction(g)
+            gtd = float(g @ d)
+            if gtd > -self.tolerance_change:  # not a descent direction any more
+                break
+            t = self.lr * (min(1.0, 1.0 / np.abs(g).sum()) if self.n_iter == 1 else 1.0)
+            prev_loss, prev_g = loss, g
+            if self.line_search_fn == "strong_wolfe":
+
+                def phi(step: float, x: np.ndarray = x, d: np.ndarray = d) -> tuple[float, np.ndarray, float]:
+                    _assign(self.params, x + step * d)
+                    f, grad = self._evaluate(closure)
+                    return f, grad, float(grad @ d)
+
+                t, loss, g, ls_evals = _strong_wolfe(phi, t, loss, gtd, g, tolerance_change=self.tolerance_change)
+                evals += ls_evals
+            else:
+                _assign(self.params, x + t * d)
+                loss, g = self._evaluate(closure)
+                evals += 1
+            x_new = x + t * d
+            _assign(self.params, x_new)  # the line search's last trial may not be the point it chose
+            s, y = x_new - x, g - prev_g
+            ys = float(y @ s)
+            if ys > 1e-10:  # keep only pairs with positive curvature (H stays positive definite)
+                self._pairs = [*self._pairs, (s, y, 1.0 / ys)][-self.history_size :]
+            x = x_new
+            if (
+                evals >= self.max_eval
+                or np.abs(g).max() <= self.tolerance_grad
+                or np.abs(s).max() <= self.tolerance_change
+                or abs(loss - prev_loss) < self.tolerance_change
+            ):
+                break
+        return first_loss
+
+
+def newton_step(loss_fn: Callable[[], Tensor], params: Any, damping: float = 0.0) -> float:
+    """One Newton step on all ``params`` together: theta <- theta - (H + damping I)^-1 grad,
+    with the exact Hessian H of ``loss_fn()`` (a function of no arguments over the parameters,
+    as a closure), found as ``ag.hessian`` finds it -- differentiating the recorded gradient,
+    one backward pass per parameter element, so for small models only (H is n x n: O(n^2)
+    memory, O(n^3) to solve).  On a quadratic it lands on the minimum in one step.  Returns
+    the loss before the step; raises when H + damping I is singular (try ``damping > 0``).
+    """
+    from .engine import enable_grad, gradients
+
+    tensors = [p for _, p in _named(params, "newton_step")]
+    with enable_grad():
+        loss = loss_fn()
+        grads = gradients(loss, tensors, create_graph=True)
+        flat_g = _concat_flat(grads)
+        n = flat_g.shape[0]
+        rows = []
+        for i in range(n):
+            row = gradients(flat_g[i], tensors) if flat_g.requires_grad else [np.zeros(p.shape) for p in tensors]
+            rows.append(np.concatenate([np.asarray(getattr(r, "data", r), np.float64).ravel() for r in row]))
+    H = np.stack(rows) + float(damping) * np.eye(n)
+    g = np.asarray(flat_g.data, np.float64)
+    try:
+        delta = np.linalg.solve(H, g)
+    except np.linalg.LinAlgError:
+        raise np.linalg.LinAlgError(
+            f"newton_step: the Hessian ({n} x {n}) plus damping={damping} is singular; pass damping > 0"
+        ) from None
+    with no_grad():
+        _assign(tensors, _flat(tensors) - delta)
+    return float(loss.item())
+
+
+def _concat_flat(tensors: list[Tensor]) -> Tensor:
+    from .tensor import concatenate
+
+    return concatenate([t.reshape(-1) for t in tensors])
+
+
+__all__ += ["CosineAnnealingWarmRestarts", "LBFGS", "newton_step"]

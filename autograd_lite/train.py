@@ -4,8 +4,8 @@
   minibatch training; returns a ``History`` (loss per epoch, train/val accuracy per epoch).
   ``regularization`` is a function of no arguments added to every minibatch loss (e.g.
   ``lambda: 1e-3 * ag.losses.l2_penalty(weights)``); ``scheduler.step()`` runs once per epoch.
-* ``ProgressBar``: a dependency-free text bar; redrawn in place on a terminal, a few plain lines
-  otherwise (logs stay readable).
+* ``progress_bar``: tqdm's bar (``tqdm.auto``): live in notebooks and terminals, a few plain
+  lines in logs.
 * ``accuracy(scores, y)``, ``predict(model, X)``.
 * Babysitting helpers: ``initial_loss_check`` (softmax starts near ln C, the SVM near C - 1)
   and ``overfit_check`` (a model that cannot fit a tiny subset has a bug).
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -26,49 +25,51 @@ from .data import Minibatches
 from .engine import no_grad
 from .tensor import Tensor
 
-__all__ = ["ProgressBar", "History", "fit", "accuracy", "predict", "initial_loss_check", "overfit_check"]
+__all__ = ["progress_bar", "History", "fit", "accuracy", "predict", "initial_loss_check", "overfit_check"]
 
 
-class ProgressBar:
-    """``bar = ProgressBar(total, "epoch"); bar.update(1, loss=0.3); bar.close()``.
+class _LogLines:
+    """A stream adapter for logs: turns tqdm's carriage-return redraws into whole plain lines,
+    one per count (close() redraws the last count; that is not repeated)."""
 
-    On a terminal the line is redrawn with a carriage return; elsewhere (pipes, CI logs) it
-    prints at most ``lines`` plain lines.
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._last_count = ""
+
+    def write(self, s: str) -> None:
+        line = s.replace("\r", "").rstrip()
+        count = line.split(" [", 1)[0]  # "desc: 50%|#####     | 4/8", without time, rate and postfix
+        if line and count != self._last_count:
+            self._last_count = count
+            self.stream.write(line + "\n")
+
+    def flush(self) -> None:
+        getattr(self.stream, "flush", lambda: None)()
+
+
+def progress_bar(total: int, desc: str = "", file: TextIO | None = None, lines: int = 4) -> Any:
+    """A ``tqdm.auto`` bar: ``bar.set_postfix(loss=0.3); bar.update(1); bar.close()``.
+
+    A live widget in notebooks (with ipywidgets installed), redrawn in place on a terminal; on
+    any other stream (pipes, CI logs, notebooks without ipywidgets) about ``lines`` plain lines
+    (stderr by default, as tqdm).
     """
+    import warnings
 
-    def __init__(self, total: int, desc: str = "", width: int = 30, stream: TextIO | None = None, lines: int = 4):
-        self.total, self.desc, self.width = max(int(total), 1), desc, int(width)
-        self.stream = stream if stream is not None else sys.stdout
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.n = 0
-        self.info: dict[str, float] = {}
-        self._every = max(self.total // max(lines, 1), 1)
-        self._start = time.perf_counter()
-        self._closed = False
+    from tqdm.notebook import tqdm as notebook_tqdm
+    from tqdm.std import TqdmWarning
+    from tqdm.std import tqdm as console_tqdm
 
-    def render(self) -> str:
-        frac = min(self.n / self.total, 1.0)
-        filled = int(round(frac * self.width))
-        bar = "#" * filled + "-" * (self.width - filled)
-        extra = " ".join(f"{k} {v:.4g}" for k, v in self.info.items())
-        elapsed = time.perf_counter() - self._start
-        return f"{self.desc} [{bar}] {self.n}/{self.total} {elapsed:.1f}s {extra}".strip()
+    with warnings.catch_warnings():  # no ipywidgets in a notebook: fall back to plain lines, quietly
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm
 
-    def update(self, n: int = 1, **info: float) -> None:
-        self.n += n
-        self.info.update(info)
-        if self.tty:
-            self.stream.write("\r" + self.render())
-            self.stream.flush()
-        elif self.n % self._every == 0 and self.n < self.total:
-            self.stream.write(self.render() + "\n")
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self.stream.write(("\r" if self.tty else "") + self.render() + "\n")
-        self.stream.flush()
+    stream = file if file is not None else sys.stderr
+    if issubclass(tqdm, notebook_tqdm) or getattr(stream, "isatty", lambda: False)():
+        return tqdm(total=total, desc=desc, file=stream, leave=True)
+    every = max(int(total) // max(int(lines), 1), 1)
+    return console_tqdm(total=total, desc=desc, file=_LogLines(stream), leave=True, mininterval=0, miniters=every,
+                        ascii=True)  # fmt: skip
 
 
 @dataclass
@@ -122,7 +123,7 @@ def fit(
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs}")
     batches = Minibatches(X, y, batch_size=batch_size, shuffle=True, seed=seed)
     stream = progress if hasattr(progress, "write") else None
-    bar = ProgressBar(epochs, desc, stream=stream) if progress else None
+    bar = progress_bar(epochs, desc, file=stream) if progress else None
     hist = History()
     for _ in range(int(epochs)):
         if hasattr(model, "train"):
@@ -151,7 +152,8 @@ def fit(
         if scheduler is not None:
             scheduler.step()
         if bar is not None:
-            bar.update(1, **info)
+            bar.set_postfix(info, refresh=False)
+            bar.update(1)
     if bar is not None:
         bar.close()
     return hist

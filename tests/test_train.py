@@ -85,15 +85,16 @@ def test_sanity_checks_initial_loss_and_overfitting():
 
 
 def test_progress_bar_plain_stream_and_accuracy():
-    buf = io.StringIO()
-    bar = train.ProgressBar(8, "epochs", stream=buf, lines=2)
+    buf = io.StringIO()  # not a terminal: tqdm's bar as a few plain lines (start, half, end)
+    bar = train.progress_bar(8, "epochs", file=buf, lines=2)
     for i in range(8):
-        bar.update(1, loss=1.0 / (i + 1))
+        bar.set_postfix(loss=1.0 / (i + 1), refresh=False)
+        bar.update(1)
     bar.close()
     lines = buf.getvalue().splitlines()
-    assert len(lines) == 2 and "\r" not in buf.getvalue()
-    assert lines[-1].startswith("epochs [" + "#" * 30 + "] 8/8") and "loss 0.125" in lines[-1]
-    assert re.search(r"\[#{15}-{15}\] 4/8", lines[0])
+    assert len(lines) == 3 and "\r" not in buf.getvalue()
+    assert re.match(r"epochs: 100%\|#{10}\| 8/8 .*loss=0\.125", lines[-1])
+    assert re.match(r"epochs:  50%\|#{5} {5}\| 4/8 .*loss=0\.25", lines[1]) and " 0/8 " in lines[0]
     assert train.accuracy(np.array([[1, 2], [3, 0], [0, 1]]), np.array([1, 0, 0])) == pytest.approx(2 / 3)
     assert train.accuracy(np.array([[0.5], [-1.0]]), np.array([1, 1])) == 0.5
     with pytest.raises(ValueError, match=r"accuracy: scores of shape \(3, 2\) and labels of shape \(2,\) disagree"):

@@ -12,6 +12,7 @@ missing, extra and mis-shaped entries are errors that list the names at fault.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,7 @@ import numpy as np
 from ..engine import scope
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "Module"]
+__all__ = ["Parameter", "Module", "HookHandle"]
 
 
 class Parameter(Tensor):
@@ -89,7 +90,26 @@ class Module:
         if not self._named:
             self.named_parameters()  # first call: name the parameters of this (sub)tree
         with scope(self._scope_name or type(self).__name__):
-            return self.forward(*args, **kwargs)
+            out = self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks:  # registered by register_forward_hook; a copy, so a hook may remove itself
+            for hook in list(hooks.values()):
+                replaced = hook(self, args, out)
+                if replaced is not None:
+                    out = replaced
+        return out
+
+    def register_forward_hook(self, hook: Any) -> HookHandle:
+        """Call ``hook(module, inputs, output)`` after every forward of this module (PyTorch's
+        signature: ``inputs`` is the tuple of positional arguments); a hook that returns
+        something other than None replaces the output.  Returns a handle: ``handle.remove()``.
+        Hooks run in the order they were registered."""
+        if not callable(hook):
+            raise TypeError(f"register_forward_hook: hook must be callable, got {type(hook).__name__}")
+        hooks = self.__dict__.setdefault("_forward_hooks", {})
+        handle = HookHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     # ------------------------------------------------------------------ the tree
     def _children(self) -> Iterator[tuple[str, Any]]:
@@ -248,6 +268,18 @@ class Module:
             subs = [(depth + 1, n, m) for n, m in mod._children() if isinstance(m, Module)]
             stack.extend(reversed(subs))
         return "\n".join(lines)
+
+
+class HookHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` takes the hook off (twice is fine)."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self.hooks, self.id = hooks, next(HookHandle._ids)
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
 
 
 def _is_real(a: Any) -> bool:

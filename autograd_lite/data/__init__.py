@@ -1,4 +1,4 @@
-"""Data for training: generated datasets, minibatches, a train/validation split.
+"""Data for training: generated and real datasets, minibatches, splits, preprocessing, augmentation.
 
 * ``spiral(k classes)``, ``moons``, ``blobs``: small 2-d (blobs: any dimension) classification
   sets made with numpy only, seedable; each returns ``(X float64 (N, D), y int64 (N,))``.
@@ -7,6 +7,12 @@
 * ``Minibatches(X, y, batch_size=32, shuffle=True, seed=None, drop_last=False)``: iterate over
   aligned arrays in batches (like PyTorch's DataLoader); a new shuffle every pass.
 * ``train_val_split(X, y, val_fraction=0.2, seed=None)`` -> X_train, X_val, y_train, y_val.
+
+In the files beside this one: ``digits`` (real 8x8 handwritten digits that ship with the
+package, digits.py); ``mnist``, ``fashion_mnist``, ``cifar10``, ``read_idx``,
+``read_cifar10_batch`` (the standard files, files.py) and ``download`` (HTTPS + SHA-256,
+download.py); ``Center``, ``Standardize``, ``PCA`` (preprocess.py); ``random_flip``,
+``random_crop``, ``Augment`` (augment.py); ``kfold`` (splits.py).
 """
 
 from __future__ import annotations
@@ -138,3 +144,26 @@ def train_val_split(
     for a in arrs:
         out += [a[tr], a[val]]
     return out
+
+
+# isort: split
+from .augment import Augment, random_crop, random_flip  # noqa: E402
+from .digits import DIGITS_SPLITS, digits  # noqa: E402
+from .download import download, sha256_of  # noqa: E402
+from .files import (  # noqa: E402
+    CIFAR10_CLASSES,
+    FASHION_MNIST_CLASSES,
+    cifar10,
+    fashion_mnist,
+    mnist,
+    read_cifar10_batch,
+    read_idx,
+)
+from .preprocess import PCA, Center, Standardize  # noqa: E402
+from .splits import kfold  # noqa: E402
+
+__all__ += [
+    "digits", "DIGITS_SPLITS", "mnist", "fashion_mnist", "cifar10", "read_idx", "read_cifar10_batch",
+    "CIFAR10_CLASSES", "FASHION_MNIST_CLASSES", "download", "sha256_of", "Center", "Standardize", "PCA",
+    "random_flip", "random_crop", "Augment", "kfold",
+]  # fmt: skip
