@@ -1,7 +1,199 @@
-"""Specs for the linalg family of the primitive table (``autograd_lite/ops/linalg.py``)."""
+"""Specs for the linalg family of the primitive table (``autograd_lite/ops/linalg.py``): its
+primitives (einsum, det, slogdet, inv, solve, cholesky, eigh) and the composites built on the
+core table (dot, vdot, inner, outer, tensordot, kron, trace, diag, diagonal, tril, triu, norm,
+eigvalsh), with one labelled row per case."""
 
 from __future__ import annotations
 
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite.ops import linalg as L
+
+from . import strategies as S
 from .opspec import Spec
 
-SPECS: list[Spec] = []
+COMPOSITES = (
+    "dot", "vdot", "inner", "outer", "tensordot", "kron", "trace", "diag", "diagonal",
+    "tril", "triu", "norm", "eigvalsh",
+)  # fmt: skip
+INF = np.inf
+
+
+def _eigh_packed_ref(a: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eigh(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _dot(label: str, *shapes) -> Spec:
+    return Spec("dot", np.dot, np.dot, shapes, label=label)
+
+
+def _einsum(label: str, subscripts: str, *shapes, domain=S.normal) -> Spec:
+    return Spec(
+        "einsum",
+        lambda *xs: ag.einsum(subscripts, *xs),
+        lambda *xs: np.einsum(subscripts, *xs),
+        shapes,
+        domain,
+        label,
+    )
+
+
+def _norm(label: str, shape, domain=S.normal, **kw) -> Spec:
+    return Spec("norm", lambda x: ag.linalg.norm(x, **kw), lambda x: np.linalg.norm(x, **kw), (shape,), domain, label)
+
+
+SPECS: list[Spec] = [
+    # ------------------------------------------------------------------ dot and relatives
+    _dot("scalar", (), (2, 3)),
+    _dot("1d-1d", (3,), (3,)),
+    _dot("2d-1d", (2, 3), (3,)),
+    _dot("1d-2d", (3,), (3, 2)),
+    _dot("2d-2d", (2, 3), (3, 4)),
+    _dot("nd-1d", (2, 2, 3), (3,)),
+    _dot("nd-2d", (2, 2, 3), (3, 2)),
+    _dot("nd-nd", (2, 3), (2, 3, 2)),
+    _dot("nd-nd-3d", (2, 1, 3), (2, 3, 2)),
+    Spec("dot", lambda a, b: a.dot(b), np.dot, ((2, 3), (3,)), label="method"),
+    Spec("vdot", ag.vdot, np.vdot, ((2, 3), (3, 2))),
+    Spec("inner", ag.inner, np.inner, ((3,), (3,)), label="1d"),
+    Spec("inner", ag.inner, np.inner, ((2, 3), (4, 3)), label="2d"),
+    Spec("inner", ag.inner, np.inner, ((2, 2, 3), (2, 3)), label="nd"),
+    Spec("inner", ag.inner, np.inner, ((), (2, 3)), label="scalar"),
+    Spec("outer", ag.outer, np.outer, ((3,), (2, 2))),
+    Spec("tensordot", ag.tensordot, np.tensordot, ((2, 3, 4), (3, 4, 2)), label="int-2"),
+    Spec(
+        "tensordot",
+        lambda a, b: ag.tensordot(a, b, 0),
+        lambda a, b: np.tensordot(a, b, 0),
+        ((2,), (3, 2)),
+        label="int-0",
+    ),
+    Spec(
+        "tensordot",
+        lambda a, b: ag.tensordot(a, b, ([0, 2], [2, 1])),
+        lambda a, b: np.tensordot(a, b, ([0, 2], [2, 1])),
+        ((2, 3, 4), (3, 4, 2)),
+        label="pairs",
+    ),
+    Spec(
+        "tensordot",
+        lambda a, b: ag.tensordot(a, b, (1, 0)),
+        lambda a, b: np.tensordot(a, b, (1, 0)),
+        ((2, 3), (3, 2)),
+        label="int-pair",
+    ),
+    Spec("kron", ag.kron, np.kron, ((2, 3), (2, 2))),
+    Spec("kron", ag.kron, np.kron, ((3,), (2, 2)), label="mixed-ndim"),
+    # ------------------------------------------------------------------ einsum
+    _einsum("matmul", "ij,jk->ik", (2, 3), (3, 4)),
+    _einsum("implicit", "ij,jk", (2, 3), (3, 4)),
+    _einsum("implicit-transpose", "ji", (2, 3)),
+    _einsum("trace", "ii->", (3, 3)),
+    _einsum("trace-implicit", "ii", (3, 3)),
+    _einsum("diagonal", "ii->i", (3, 3)),
+    _einsum("batch-diagonal", "bii->bi", (2, 3, 3)),
+    _einsum("sum-axis", "ij->j", (2, 3)),
+    _einsum("sum-all", "ij->", (2, 3)),
+    _einsum("inner", "i,i", (4,), (4,)),
+    _einsum("outer", "i,j->ij", (2,), (3,)),
+    _einsum("batched-matmul", "bij,bjk->bik", (2, 2, 3), (2, 3, 2)),
+    _einsum("ellipsis", "...ij,...jk->...ik", (2, 2, 3), (3, 2)),
+    _einsum("ellipsis-diagonal", "...ii->...i", (2, 3, 3)),
+    _einsum("three-operands", "ij,jk,kl->il", (2, 3), (3, 2), (2, 2)),
+    _einsum("repeated-across", "ij,ij,j->i", (2, 3), (2, 3), (3,)),
+    _einsum("scalar-operand", ",ij->ij", (), (2, 3)),
+    _einsum("bilinear", "i,ij,j->", (3,), (3, 3), (3,)),
+    # ------------------------------------------------------------------ diagonals, triangles
+    Spec("trace", ag.trace, np.trace, ((3, 3),)),
+    Spec("trace", lambda x: x.trace(offset=1), lambda x: x.trace(offset=1), ((3, 4),), label="offset-method"),
+    Spec(
+        "trace",
+        lambda x: ag.trace(x, -1, axis1=2, axis2=0),
+        lambda x: np.trace(x, -1, axis1=2, axis2=0),
+        ((3, 2, 4),),
+        label="axes",
+    ),
+    Spec("diag", ag.diag, np.diag, ((3,),), label="vector"),
+    Spec("diag", lambda v: ag.diag(v, k=-2), lambda v: np.diag(v, k=-2), ((3,),), label="vector-k"),
+    Spec("diag", lambda m: ag.diag(m, 1), lambda m: np.diag(m, 1), ((3, 4),), label="matrix-k"),
+    Spec("diagonal", ag.diagonal, np.diagonal, ((3, 4),)),
+    Spec(
+        "diagonal",
+        lambda x: x.diagonal(offset=-1, axis1=1, axis2=2),
+        lambda x: x.diagonal(offset=-1, axis1=1, axis2=2),
+        ((2, 4, 3),),
+        label="axes-method",
+    ),
+    Spec("tril", ag.tril, np.tril, ((3, 4),)),
+    Spec("tril", lambda x: ag.tril(x, -1), lambda x: np.tril(x, -1), ((2, 3, 3),), label="batched-k"),
+    Spec("triu", lambda x: ag.triu(x, 1), lambda x: np.triu(x, 1), ((4, 3),)),
+    # ------------------------------------------------------------------ norm
+    _norm("flat", (2, 3, 2)),
+    _norm("flat-keepdims", (2, 3), keepdims=True),
+    _norm("vector-2", (4,), ord=2),
+    _norm("vector-1", (4,), S.away_from_zero, ord=1),
+    _norm("vector-inf", (5,), S.distinct, ord=INF),
+    _norm("vector-minus-inf", (5,), S.distinct, ord=-INF),
+    _norm("vector-p3", (4,), S.away_from_zero, ord=3),
+    _norm("vector-p0.5", (4,), S.away_from_zero, ord=0.5),
+    _norm("vector-axis", (2, 3), axis=1),
+    _norm("vector-axis-keepdims", (2, 3, 2), S.away_from_zero, ord=1, axis=-2, keepdims=True),
+    _norm("fro", (3, 2), ord="fro"),
+    _norm("matrix-1", (3, 4), S.distinct, ord=1),
+    _norm("matrix-minus-1", (3, 4), S.distinct, ord=-1),
+    _norm("matrix-inf", (3, 4), S.distinct, ord=INF),
+    _norm("matrix-minus-inf", (3, 4), S.distinct, ord=-INF),
+    _norm("matrix-axes", (3, 2, 4), S.distinct, ord=1, axis=(2, 0)),
+    _norm("matrix-axes-keepdims", (3, 2, 4), ord="fro", axis=(0, 2), keepdims=True),
+    _norm("matrix-2", (3, 2), S.well_conditioned, ord=2),
+    _norm("matrix-minus-2", (3, 3), S.well_conditioned, ord=-2),
+    _norm("nuc", (2, 3), S.well_conditioned, ord="nuc"),
+    _norm("nuc-batched", (2, 3, 3), S.well_conditioned, ord="nuc", axis=(1, 2)),
+    # ------------------------------------------------------------------ np.linalg primitives
+    Spec("det", ag.linalg.det, np.linalg.det, ((3, 3),), S.well_conditioned),
+    Spec("det", ag.linalg.det, np.linalg.det, ((2, 3, 3),), S.signed_well_conditioned, "batched-negative"),
+    Spec("det", ag.linalg.det, np.linalg.det, ((1, 1),), S.well_conditioned, "1x1"),
+    Spec(
+        "slogdet",
+        lambda a: ag.linalg.slogdet(a).logabsdet,
+        lambda a: np.linalg.slogdet(a).logabsdet,
+        ((3, 3),),
+        S.signed_well_conditioned,
+    ),
+    Spec(
+        "slogdet",
+        lambda a: ag.linalg.slogdet(a)[1],
+        lambda a: np.linalg.slogdet(a)[1],
+        ((2, 2, 2),),
+        S.well_conditioned,
+        "batched",
+    ),
+    Spec("inv", ag.linalg.inv, np.linalg.inv, ((3, 3),), S.well_conditioned),
+    Spec("inv", ag.linalg.inv, np.linalg.inv, ((2, 3, 3),), S.well_conditioned, "batched"),
+    Spec("solve", ag.linalg.solve, np.linalg.solve, ((3, 3), (3,)), (S.well_conditioned, S.normal), "vector"),
+    Spec("solve", ag.linalg.solve, np.linalg.solve, ((3, 3), (3, 2)), (S.well_conditioned, S.normal), "matrix"),
+    Spec("solve", ag.linalg.solve, np.linalg.solve, ((2, 3, 3), (2, 3, 2)), (S.well_conditioned, S.normal), "batched"),
+    Spec(
+        "solve",
+        ag.linalg.solve,
+        np.linalg.solve,
+        ((2, 3, 3), (3,)),
+        (S.well_conditioned, S.normal),
+        "batched-vector",
+    ),
+    Spec(
+        "solve",
+        ag.linalg.solve,
+        np.linalg.solve,
+        ((3, 3), (2, 3, 1)),
+        (S.well_conditioned, S.normal),
+        "broadcast-a",
+    ),
+    Spec("cholesky", ag.linalg.cholesky, np.linalg.cholesky, ((3, 3),), S.spd),
+    Spec("cholesky", ag.linalg.cholesky, np.linalg.cholesky, ((2, 3, 3),), S.spd, "batched"),
+    Spec("eigh", L.eigh_p, _eigh_packed_ref, ((3, 3),), S.symmetric_separated, "packed"),
+    Spec("eigh", L.eigh_p, _eigh_packed_ref, ((2, 3, 3),), S.symmetric_separated, "packed-batched"),
+    Spec("eigvalsh", ag.linalg.eigvalsh, np.linalg.eigvalsh, ((3, 3),), S.symmetric_separated),
+]

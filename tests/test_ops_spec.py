@@ -26,7 +26,7 @@ from . import strategies as S
 from ._numeric import assert_close, central_difference
 from .opspec import Spec
 
-COMPOSITES = specs_core.COMPOSITES
+COMPOSITES = (*specs_core.COMPOSITES, *specs_linalg.COMPOSITES)
 SPECS: list[Spec] = [
     *specs_core.SPECS,
     *specs_elementwise.SPECS,

@@ -1,7 +1,625 @@
 """The primitive table, linear-algebra family: dot and its relatives (vdot, inner, outer,
 tensordot, einsum, kron), diagonals and triangles, and np.linalg (norm, det, slogdet, inv,
-solve, cholesky, eigh)."""
+solve, cholesky, eigh).
+
+Primitives, each forward next to its rule: ``einsum`` (its rule is another einsum), ``det``,
+``slogdet`` (log|det| only; the sign is a constant), ``inv``, ``solve``, ``cholesky`` and
+``eigh``.  Everything else is composed from primitives, so it can never disagree with a rule:
+dot/inner/tensordot are transposes and reshapes around ``matmul`` (numpy's own tensordot
+algorithm, BLAS speed); outer and kron are broadcast products; diagonal is a ``getitem`` with
+index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a constant mask; norm is
+built from sums, abs, max and powers (matrix 2-norm and nuclear norm from the eigenvalues of the
+Gram matrix, through ``eigh``).
+
+numpy's eigh and cholesky read only the lower triangle of their input, and so do the gradients
+here: the gradient is the true derivative of what numpy computes (upper triangle 0, each
+off-diagonal lower entry standing for both of its symmetric positions), which is what finite
+differences and ``ag.gradcheck`` see.  A symmetric parametrisation such as ``a = b + b.T`` gets
+the usual symmetric gradient through the chain rule.
+
+Real-valued only: eig, eigvals, svd-based pinv/lstsq and friends are not here (see
+``autograd_lite/linalg.py``).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+import string
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..dispatch import implements
+from ..engine import Primitive, _OpError
+from ..tensor import Tensor, _data, as_tensor, reshape, transpose
+from ..tensor import abs as _abs
+from ..tensor import min as _min
+from .core import getitem, matmul, mul, scatter_add, where
+from .core import max as _max
+from .core import sum as _sum
+
+__all__ = [
+    "dot", "vdot", "inner", "outer", "tensordot", "einsum", "kron",
+    "trace", "diag", "diagonal", "tril", "triu",
+]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- helpers
+def _shape(x: Any) -> tuple[int, ...]:
+    return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def _ndim(x: Any) -> int:
+    return len(_shape(x))
+
+
+def _mT(x: Any) -> Any:
+    """The matrix transpose of the last two axes (ndarray or Tensor)."""
+    return x.swapaxes(-1, -2)
+
+
+def _square(name: str, a: Any) -> None:
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise _OpError(f"{name}: expected square matrices in the last two dimensions, got shape {a.shape}")
+
+
+def _lower_grad(s: Any) -> Any:
+    """The gradient with respect to an input of which only the lower triangle is read, from the
+    unsymmetrised ``s`` (dF = <s, dA> for symmetric dA): strict lower s + s^T, diagonal s."""
+    n = s.shape[-1]
+    return where.apply(np.tri(n, k=-1, dtype=bool), s + _mT(s), where.apply(np.eye(n, dtype=bool), s, 0))
+
+
+def _batch_inv_t(name: str, a: Any) -> Any:
+    """inv(a)^T for a rule: numpy or recorded; a singular matrix is an error naming ``name``."""
+    try:
+        return _mT(inv.apply(a))
+    except ValueError:
+        raise ValueError(
+            f"{name}: the gradient at a singular matrix (shape {_shape(a)}) needs inv(a), which does not exist"
+        ) from None
+
+
+# ----------------------------------------------------------------------------- einsum
+_LETTERS = string.ascii_letters
+
+
+def _einsum_parse(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> str:
+    """The explicit form of ``subscripts`` with every '...' spelled out as letters, checked
+    against the operands' shapes: 'ij,jk' -> 'ij,jk->ik', '...ii->...i' -> 'Aii->Ai'."""
+    if not isinstance(subscripts, str):
+        raise TypeError("einsum: the sublist form is not supported; pass a subscripts string such as 'ij,jk->ik'")
+    s = subscripts.replace(" ", "")
+    ins, arrow, out = s.partition("->")
+    parts = ins.split(",")
+    if len(parts) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(parts)} operands but {len(shapes)} were given")
+    bad = set(s.replace("...", "").replace(",", "").replace("->", "")) - set(_LETTERS)
+    if bad:
+        raise ValueError(f"einsum: invalid subscript characters {sorted(bad)} in {subscripts!r}")
+    free = [c for c in _LETTERS if c not in s]
+    n_ell = max([len(sh) - len(p) + 3 for p, sh in zip(parts, shapes, strict=True) if "..." in p], default=0)
+    ell = "".join(free[: max(n_ell, 0)])
+    sizes: dict[str, int] = {}
+    for k, (p, sh) in enumerate(zip(parts, shapes, strict=True)):
+        if "..." in p:
+            n = len(sh) - len(p) + 3
+            if n < 0:
+                raise ValueError(f"einsum: operand {k} has shape {sh}, fewer dimensions than {p!r} names")
+            p = parts[k] = p.replace("...", ell[len(ell) - n :])
+        if len(p) != len(sh):
+            raise ValueError(f"einsum: operand {k} has shape {sh} ({len(sh)} dimensions) but {p!r} names {len(p)}")
+        for c, d in zip(p, sh, strict=True):
+            if sizes.get(c, d) != d and d != 1 and sizes[c] != 1:
+                raise ValueError(
+                    f"einsum: index {c!r} has size {sizes[c]} in one operand and {d} in operand {k} (shape {sh})"
+                )
+            sizes[c] = d if sizes.get(c, 1) == 1 else sizes[c]
+    if not arrow:
+        counts = "".join(parts)
+        out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ell))
+    else:
+        if ell and "..." not in out:
+            raise ValueError(f"einsum: {subscripts!r}: the output must keep the '...' dimensions (write '...' there)")
+        out = out.replace("...", ell)
+        for c in out:
+            if out.count(c) > 1 or c not in sizes:
+                raise ValueError(f"einsum: output index {c!r} of {subscripts!r} is repeated or not in any operand")
+    return ",".join(parts) + "->" + out
+
+
+def _einsum_forward(*operands: Any, subscripts: str) -> Any:
+    return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
+
+
+def _einsum_grad(i: int, g: Any, out: Any, *operands: Any, subscripts: str) -> Any:
+    """einsum of g with the other operands onto operand i's subscripts.  A letter repeated in
+    operand i (a diagonal, 'ii') gets a fresh letter tied by an identity matrix; a letter found
+    only in operand i (summed there, 'ij->i') gets a ones vector, so the gradient broadcasts."""
+    ins, out_sub = subscripts.split("->")
+    parts = ins.split(",")
+    target, shape, dtype = parts[i], _shape(operands[i]), g.dtype
+    others = [p for j, p in enumerate(parts) if j != i]
+    fresh = iter(c for c in _LETTERS if c not in subscripts)
+    letters, extra_subs, extra_ops = [], [], []
+    for pos, c in enumerate(target):
+        if c in letters:  # repeated: onto the diagonal
+            f = next(fresh)
+            letters.append(f)
+            extra_subs.append(c + f)
+            extra_ops.append(np.eye(shape[pos], dtype=dtype))
+        else:
+            letters.append(c)
+    seen = set(out_sub).union(*others)
+    for pos, c in enumerate(target):
+        if c not in seen and target.index(c) == pos:
+            extra_subs.append(c)
+            extra_ops.append(np.ones(shape[pos], dtype=dtype))
+    sub = ",".join([out_sub, *others, *extra_subs]) + "->" + "".join(letters)
+    rest = [x for j, x in enumerate(operands) if j != i]
+    return einsum_p.apply(g, *rest, *extra_ops, subscripts=sub)
+
+
+# ----------------------------------------------------------------------------- np.linalg forwards
+def _det_forward(a: Any) -> Any:
+    _square("det", a)
+    return np.linalg.det(a)
+
+
+def _slogdet_forward(a: Any) -> Any:
+    _square("slogdet", a)
+    return np.linalg.slogdet(a)[1]
+
+
+def _inv_forward(a: Any) -> Any:
+    a = np.asarray(a)
+    _square("inv", a)
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise _OpError(
+            f"inv: the matrix{' (in a batch)' if a.ndim > 2 else ''} of shape {a.shape} is singular"
+        ) from None
+
+
+def _solve_forward(a: Any, b: Any) -> Any:
+    a, b = np.asarray(a), np.asarray(b)
+    _square("solve", a)
+    if b.ndim == 0:
+        raise _OpError(f"solve: b must be at least 1-D, got shape {b.shape}")
+    kb = 0 if b.ndim == 1 else b.ndim - 2
+    if b.shape[kb] != a.shape[-1]:
+        raise _OpError(
+            f"solve: shapes {a.shape} and {b.shape} are not aligned: {a.shape[-1]} (dim {a.ndim - 1} of a) "
+            f"!= {b.shape[kb]} (dim {kb} of b)"
+        )
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
+    except ValueError:
+        raise _OpError(f"solve: the batch dimensions of shapes {a.shape} and {b.shape} do not broadcast") from None
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise _OpError(
+            f"solve: the matrix a{' (in a batch)' if a.ndim > 2 else ''} of shape {a.shape} is singular"
+        ) from None
+
+
+def _solve_grad_b(g: Any, out: Any, a: Any, b: Any) -> Any:
+    if _ndim(b) == 1:  # numpy 2: only a 1-D b is a vector
+        return solve.apply(_mT(a), g.reshape(g.shape + (1,))).reshape(g.shape)
+    return solve.apply(_mT(a), g)
+
+
+def _solve_grad_a(g: Any, out: Any, a: Any, b: Any) -> Any:
+    gb = _solve_grad_b(g, out, a, b)
+    if _ndim(b) == 1:
+        return -(gb.reshape(gb.shape + (1,)) * out.reshape(out.shape[:-1] + (1, out.shape[-1])))
+    return -(gb @ _mT(out))
+
+
+def _cholesky_forward(a: Any) -> Any:
+    a = np.asarray(a)
+    _square("cholesky", a)
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise _OpError(f"cholesky: the matrix of shape {a.shape} is not positive definite") from None
+
+
+def _cholesky_grad(g: Any, out: Any, a: Any) -> Any:
+    """S = L^-T phi(L^T g) L^-1, phi = lower triangle with the diagonal halved (Murray 2016)."""
+    n = a.shape[-1]
+    phi = where.apply(np.tri(n, dtype=bool), _mT(out) @ g, 0) * (1 - 0.5 * np.eye(n, dtype=g.dtype))
+    left = solve.apply(_mT(out), phi)  # L^-T phi
+    s = _mT(solve.apply(_mT(out), _mT(left)))  # (L^-T (L^-T phi)^T)^T = L^-T phi L^-1
+    return _lower_grad(s)
+
+
+def _eigh_forward(a: Any) -> Any:
+    a = np.asarray(a)
+    _square("eigh", a)
+    w, v = np.linalg.eigh(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_grad(g: Any, out: Any, a: Any) -> Any:
+    """V (diag(g_w) + F * (V^T g_V)) V^T, F_ij = 1/(w_j - w_i); F = 0 where w_i == w_j exactly."""
+    w, v = out[..., 0, :], out[..., 1:, :]
+    gw, gv = g[..., 0, :], g[..., 1:, :]
+    n = a.shape[-1]
+    gap = w.reshape(w.shape[:-1] + (1, n)) - w.reshape(w.shape[:-1] + (n, 1))
+    tie = np.asarray(_data(gap) == 0)  # a constant: which pairs are degenerate (and the diagonal)
+    f = where.apply(tie, 0, 1 / where.apply(tie, 1, gap))
+    middle = (_mT(v) @ gv) * f + gw.reshape(gw.shape[:-1] + (1, n)) * np.eye(n, dtype=g.dtype)
+    return _lower_grad(v @ middle @ _mT(v))
+
+
+def _det_grad(g: Any, out: Any, a: Any) -> Any:
+    if isinstance(a, Tensor):  # under create_graph: recorded, differentiable again
+        cof = out.reshape(out.shape + (1, 1)) * _batch_inv_t("det", a)
+    else:
+        cof = _cofactor(a)
+    return g.reshape(g.shape + (1, 1)) * cof
+
+
+def _cofactor(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix det(a) inv(a)^T, also for singular a: from the SVD a = U S V^T,
+    cof(a) = det(U) det(V^T) U diag(prod_{j != i} s_j) V^T."""
+    try:
+        with np.errstate(all="raise"):
+            return np.linalg.det(a)[..., None, None] * _mT(np.linalg.inv(a))
+    except (np.linalg.LinAlgError, FloatingPointError):
+        u, s, vt = np.linalg.svd(a)
+        left = np.cumprod(np.concatenate([np.ones_like(s[..., :1]), s[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([np.ones_like(s[..., :1]), s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        sign = np.linalg.det(u) * np.linalg.det(vt)
+        return sign[..., None, None] * (u * (left * right)[..., None, :]) @ vt
+
+
+# ----------------------------------------------------------------------------- the table
+P = Primitive
+
+einsum_p = P(
+    "einsum",
+    _einsum_forward,
+    (_einsum_grad,),
+    variadic=True,
+    doc="einsum(s, x_1..x_k):  d/dx_i = einsum of g with the other operands onto x_i's subscripts (diagonals via eye)",
+)
+det = P(
+    "det",
+    _det_forward,
+    (_det_grad,),
+    doc="det a:  d/da = g det(a) a^-T  (the cofactor matrix; from the SVD when a is singular)",
+)
+slogdet_p = P(
+    "slogdet",
+    _slogdet_forward,
+    (lambda g, out, a: g.reshape(g.shape + (1, 1)) * _batch_inv_t("slogdet", a),),
+    doc="log|det a|:  d/da = g a^-T",
+)
+inv = P("inv", _inv_forward, (lambda g, out, a: -(_mT(out) @ g @ _mT(out)),), doc="a^-1:  d/da = -a^-T g a^-T")
+solve = P(
+    "solve",
+    _solve_forward,
+    (_solve_grad_a, _solve_grad_b),
+    doc="x = a^-1 b:  d/db = solve(a^T, g), d/da = -solve(a^T, g) x^T",
+)
+cholesky_p = P(
+    "cholesky",
+    _cholesky_forward,
+    (_cholesky_grad,),
+    doc="L = chol(a), a = L L^T:  d/da = L^-T phi(L^T g) L^-1, symmetrised, onto the lower triangle",
+)
+eigh_p = P(
+    "eigh",
+    _eigh_forward,
+    (_eigh_grad,),
+    doc="[w; V] = eigh(a):  d/da = V (diag(g_w) + F o V^T g_V) V^T, F_ij = 1/(w_j - w_i), onto the lower triangle",
+)
+
+del P
+
+
+# ----------------------------------------------------------------------------- products (composites)
+def _contract(name: str, a: Tensor, b: Tensor, axes_a: Sequence[int], axes_b: Sequence[int]) -> Tensor:
+    """Sum a's ``axes_a`` against b's ``axes_b``; the free axes of a, then of b (numpy's
+    tensordot algorithm: transpose, reshape to matrices, one matmul, reshape back)."""
+    if len(axes_a) != len(axes_b):
+        raise ValueError(f"{name}: {len(axes_a)} axes of a but {len(axes_b)} of b to sum over")
+    for ax, x, which in ((axes_a, a, "a"), (axes_b, b, "b")):
+        for i in ax:
+            if not -x.ndim <= i < x.ndim:
+                raise ValueError(f"{name}: axis {i} is out of bounds for {which} of shape {x.shape}")
+    axes_a = [i % a.ndim for i in axes_a]
+    axes_b = [i % b.ndim for i in axes_b]
+    for i, j in zip(axes_a, axes_b, strict=True):
+        if a.shape[i] != b.shape[j]:
+            raise ValueError(
+                f"{name}: shapes {a.shape} and {b.shape} are not aligned: {a.shape[i]} (dim {i} of a) "
+                f"!= {b.shape[j]} (dim {j} of b)"
+            )
+    free_a = [i for i in range(a.ndim) if i not in axes_a]
+    free_b = [j for j in range(b.ndim) if j not in axes_b]
+    k = math.prod(a.shape[i] for i in axes_a)
+    am = _permuted(a, free_a + axes_a).reshape(-1, k) if a.ndim != 2 or axes_a != [1] else a
+    bm = _permuted(b, axes_b + free_b).reshape(k, -1) if b.ndim != 2 or axes_b != [0] else b
+    out = matmul(am, bm)
+    shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
+    return out if out.shape == shape else reshape(out, shape)
+
+
+def _permuted(x: Tensor, axes: list[int]) -> Tensor:
+    return x if axes == list(range(x.ndim)) else transpose(x, axes)
+
+
+@implements(np.tensordot)
+def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
+    """Sum over the last ``axes`` axes of a and the first of b, or over the pairs ``(axes_a, axes_b)``."""
+    a, b = as_tensor(a), as_tensor(b)
+    if isinstance(axes, (int, np.integer)):
+        if not 0 <= axes <= min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: axes={axes} does not fit shapes {a.shape} and {b.shape}")
+        return _contract("tensordot", a, b, list(range(a.ndim - axes, a.ndim)), list(range(axes)))
+    axes_a, axes_b = axes
+    listed = [[int(i)] if isinstance(i, (int, np.integer)) else [int(j) for j in i] for i in (axes_a, axes_b)]
+    return _contract("tensordot", a, b, *listed)
+
+
+@implements(np.dot, method=True)
+def dot(a: Any, b: Any, out: None = None) -> Tensor:
+    """numpy's dot: a product with a scalar, the inner product of vectors, matmul for a 2-D (or
+    1-D) b, and for N-D b the sum over a's last and b's second-to-last axis."""
+    _no_out("dot", out)
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return mul(a, b)
+    a, b = as_tensor(a), as_tensor(b)
+    if b.ndim <= 2:
+        _contract_check("dot", a, b, a.ndim - 1, 0 if b.ndim == 1 else b.ndim - 2)
+        return matmul(a, b)
+    return _contract("dot", a, b, [-1], [-2])
+
+
+def _contract_check(name: str, a: Tensor, b: Tensor, i: int, j: int) -> None:
+    if a.shape[i] != b.shape[j]:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} are not aligned: {a.shape[i]} (dim {i} of a) "
+            f"!= {b.shape[j]} (dim {j} of b)"
+        )
+
+
+@implements(np.inner)
+def inner(a: Any, b: Any) -> Tensor:
+    """Sum over the last axes of a and b (a product when one is a scalar)."""
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return mul(a, b)
+    a, b = as_tensor(a), as_tensor(b)
+    if b.ndim == 1:
+        _contract_check("inner", a, b, a.ndim - 1, 0)
+        return matmul(a, b)
+    return _contract("inner", a, b, [-1], [-1])
+
+
+@implements(np.vdot)
+def vdot(a: Any, b: Any) -> Tensor:
+    """The dot product of the flattened inputs (real-valued: no conjugate)."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.size != b.size:
+        raise ValueError(f"vdot: a of shape {a.shape} has {a.size} elements but b of shape {b.shape} has {b.size}")
+    return matmul(reshape(a, (-1,)), reshape(b, (-1,)))
+
+
+@implements(np.outer)
+def outer(a: Any, b: Any, out: None = None) -> Tensor:
+    """a.ravel()[:, None] * b.ravel()[None, :]"""
+    _no_out("outer", out)
+    return mul(reshape(as_tensor(a), (-1, 1)), reshape(as_tensor(b), (1, -1)))
+
+
+@implements(np.kron)
+def kron(a: Any, b: Any) -> Tensor:
+    """The Kronecker product: a's and b's axes interleaved as a broadcast product, then merged."""
+    a, b = as_tensor(a), as_tensor(b)
+    nd = max(a.ndim, b.ndim)
+    sa, sb = (1,) * (nd - a.ndim) + a.shape, (1,) * (nd - b.ndim) + b.shape
+    ai = reshape(a, tuple(d for s in sa for d in (s, 1)))
+    bi = reshape(b, tuple(d for s in sb for d in (1, s)))
+    return reshape(mul(ai, bi), tuple(p * q for p, q in zip(sa, sb, strict=True)))
+
+
+@implements(np.einsum)
+def einsum(subscripts: str, *operands: Any, optimize: Any = None, out: None = None, dtype: None = None) -> Tensor:
+    """numpy's einsum (subscripts string; explicit or implicit output, '...', repeated indices)."""
+    _no_out("einsum", out)
+    if dtype is not None:
+        raise TypeError("einsum: dtype= is not supported on tensors; cast the operands with .astype()")
+    sub = _einsum_parse(subscripts, [_shape(x) for x in operands])
+    return einsum_p(*operands, subscripts=sub)
+
+
+def _no_out(name: str, out: Any) -> None:
+    if out is not None:
+        raise TypeError(f"{name}: out= is not supported on tensors (results are new tensors)")
+
+
+# ----------------------------------------------------------------------------- diagonals, triangles
+@implements(np.diagonal, method=True)
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The diagonal of axes (axis1, axis2), moved to the end: a getitem with index arrays."""
+    a = as_tensor(a)
+    if a.ndim < 2:
+        raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {a.shape}")
+    if not all(-a.ndim <= ax < a.ndim for ax in (axis1, axis2)) or (axis1 - axis2) % a.ndim == 0:
+        raise ValueError(f"diagonal: axis1={axis1}, axis2={axis2} are not two distinct axes of shape {a.shape}")
+    i, j = axis1 % a.ndim, axis2 % a.ndim
+    rest = [k for k in range(a.ndim) if k not in (i, j)]
+    x = _permuted(a, rest + [i, j])
+    rows, cols = x.shape[-2:]
+    n = max(0, min(rows - max(-offset, 0), cols - max(offset, 0)))
+    idx = np.arange(n)
+    return getitem(x, index=(Ellipsis, idx + max(-offset, 0), idx + max(offset, 0)))
+
+
+@implements(np.trace, method=True)
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: None = None, out: None = None) -> Tensor:
+    """The sum of the diagonal: diagonal(a, offset, axis1, axis2).sum(-1)."""
+    _no_out("trace", out)
+    if dtype is not None:
+        raise TypeError("trace: dtype= is not supported on tensors; use .astype()")
+    return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+@implements(np.diag)
+def diag(v: Any, k: int = 0) -> Tensor:
+    """A 1-D v: the square matrix with v on diagonal k (a scatter_add).  A 2-D v: its diagonal k."""
+    v = as_tensor(v)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError(f"diag: input must be 1-D or 2-D, got shape {v.shape}")
+    n = v.shape[0] + abs(k)
+    idx = np.arange(v.shape[0])
+    return scatter_add(v, shape=(n, n), index=(idx + max(-k, 0), idx + max(k, 0)))
+
+
+def _triangle(name: str, m: Any, lower: bool, k: int) -> Tensor:
+    m = as_tensor(m)
+    if m.ndim == 0:
+        raise ValueError(f"{name}: needs at least 1 dimension, got a scalar")
+    rows, cols = m.shape[-2:] if m.ndim >= 2 else (m.shape[0], m.shape[0])
+    keep = np.tri(rows, cols, k, dtype=bool) if lower else ~np.tri(rows, cols, k - 1, dtype=bool)
+    return where(keep, m, 0)
+
+
+@implements(np.tril)
+def tril(m: Any, k: int = 0) -> Tensor:
+    """The lower triangle (on and below diagonal k) of the last two axes: where(mask, m, 0)."""
+    return _triangle("tril", m, True, k)
+
+
+@implements(np.triu)
+def triu(m: Any, k: int = 0) -> Tensor:
+    """The upper triangle (on and above diagonal k) of the last two axes: where(mask, m, 0)."""
+    return _triangle("triu", m, False, k)
+
+
+# ----------------------------------------------------------------------------- np.linalg
+implements(np.linalg.det)(det)
+implements(np.linalg.inv)(inv)
+implements(np.linalg.solve)(solve)
+
+
+class SlogdetResult(NamedTuple):
+    sign: Tensor  # a constant: piecewise constant in a, so its derivative is 0
+    logabsdet: Tensor
+
+
+@implements(np.linalg.slogdet)
+def slogdet(a: Any) -> SlogdetResult:
+    """(sign, log|det a|): the sign is a constant Tensor, log|det a| is differentiable."""
+    logabsdet = slogdet_p(a)
+    sign = np.linalg.slogdet(np.asarray(_data(a)))[0]
+    return SlogdetResult(Tensor._wrap(np.asarray(sign, dtype=logabsdet.dtype)), logabsdet)
+
+
+@implements(np.linalg.cholesky)
+def cholesky(a: Any, *, upper: bool = False) -> Tensor:
+    """L with a = L L^T from a's lower triangle; ``upper=True``: U = L^T from a's upper triangle."""
+    if upper:
+        return _mT(cholesky_p(_mT(as_tensor(a))))
+    return cholesky_p(a)
+
+
+class EighResult(NamedTuple):
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+@implements(np.linalg.eigh)
+def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, from its lower triangle
+    (``UPLO='U'``: the upper).  Eigenvector gradients are undefined where eigenvalues repeat;
+    there the formula's 1/(w_j - w_i) terms are set to 0 (eigenvalue gradients stay exact)."""
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    packed = eigh_p(a if UPLO == "L" else _mT(as_tensor(a)))
+    return EighResult(packed[..., 0, :], packed[..., 1:, :])
+
+
+@implements(np.linalg.eigvalsh)
+def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803 - numpy's name
+    """The eigenvalues of eigh (ascending)."""
+    return eigh(a, UPLO).eigenvalues
+
+
+# ----------------------------------------------------------------------------- norm
+@implements(np.linalg.norm)
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+    """numpy's norm.  Vectors: ord None/2 (sqrt of the sum of squares), 1, inf, -inf, any p
+    (sum |x|^p)^(1/p).  Matrices (2-D, or ``axis`` a pair): None/'fro', 1, -1, inf, -inf, and
+    2, -2, 'nuc' from the singular values, sqrt of the eigenvalues of the Gram matrix.
+    The 2-norm of a zero vector has no gradient (NaN), as sqrt at 0."""
+    x = as_tensor(x)
+    if axis is None:
+        if ord is None:  # every element, as one vector
+            r = _sum(x * x) ** 0.5
+            return reshape(r, (1,) * x.ndim) if keepdims else r
+        if x.ndim not in (1, 2):
+            raise ValueError(f"norm: ord={ord!r} needs a 1-D or 2-D input or an axis, got shape {x.shape}")
+        axes: tuple[int, ...] = tuple(range(x.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        if len(axes) not in (1, 2) or not all(-x.ndim <= a < x.ndim for a in axes):
+            raise ValueError(f"norm: axis={axis!r} must be one or two axes of shape {x.shape}")
+        axes = tuple(int(a) % x.ndim for a in axes)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"norm: axis={axis!r} repeats an axis")
+    r = _vector_norm(x, ord, axes[0]) if len(axes) == 1 else _matrix_norm(x, ord, axes)
+    if keepdims:
+        r = reshape(r, tuple(1 if i in axes else s for i, s in enumerate(x.shape)))
+    return r
+
+
+def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
+    if ord is None or ord == 2:
+        return _sum(x * x, axis=axis) ** 0.5
+    if isinstance(ord, str):
+        raise ValueError(f"norm: ord={ord!r} is a matrix norm; a vector norm takes a number")
+    if ord == 0:
+        raise ValueError("norm: ord=0 counts the nonzero elements; it has no gradient (use np.count_nonzero(t.data))")
+    if ord == math.inf:
+        return _max(_abs(x), axis=axis)
+    if ord == -math.inf:
+        return _min(_abs(x), axis=axis)
+    if ord == 1:
+        return _sum(_abs(x), axis=axis)
+    return _sum(_abs(x) ** ord, axis=axis) ** (1.0 / ord)
+
+
+def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:  # noqa: A002
+    row, col = axes
+    if ord is None or ord == "fro":
+        return _sum(x * x, axis=axes) ** 0.5
+    if ord in (1, -1):
+        sums = _sum(_abs(x), axis=row)
+        col = col - 1 if col > row else col
+        return _max(sums, axis=col) if ord == 1 else _min(sums, axis=col)
+    if ord in (math.inf, -math.inf):
+        sums = _sum(_abs(x), axis=col)
+        row = row - 1 if row > col else row
+        return _max(sums, axis=row) if ord > 0 else _min(sums, axis=row)
+    if ord in (2, -2, "nuc"):
+        s = _singular_values(x, row, col)
+        return s[..., -1] if ord == 2 else s[..., 0] if ord == -2 else _sum(s, axis=-1)
+    raise ValueError(f"norm: ord={ord!r} is not a matrix norm (None, 'fro', 'nuc', 1, -1, 2, -2, inf, -inf)")
+
+
+def _singular_values(x: Tensor, row: int, col: int) -> Tensor:
+    """Ascending singular values of the matrices on axes (row, col): sqrt(eigvalsh(Gram))."""
+    rest = [k for k in range(x.ndim) if k not in (row, col)]
+    m = _permuted(x, rest + [row, col])
+    gram = _mT(m) @ m if m.shape[-2] >= m.shape[-1] else m @ _mT(m)
+    ev = eigvalsh(gram)
+    return where(ev.data > 0, ev, 0) ** 0.5  # rounding can leave a zero eigenvalue slightly negative
