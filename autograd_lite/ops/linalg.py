@@ -151,7 +151,7 @@ def _einsum_grad(i: int, g: Any, out: Any, *operands: Any, subscripts: str) -> A
             extra_ops.append(np.eye(shape[pos], dtype=dtype))
         else:
             letters.append(c)
-    seen = set(out_sub).union(*others)
+    seen = set(out_sub).union(*others, *extra_subs)
     for pos, c in enumerate(target):
         if c not in seen and target.index(c) == pos:
             extra_subs.append(c)
