@@ -114,6 +114,19 @@ def test_einsum_ellipsis_broadcasts_batches_like_numpy(batch, seed):
     assert_close(tb.grad.data, central_difference(f, [a, b], 1))
 
 
+def test_einsum_on_large_operands_takes_numpy_s_optimized_path_correctly():
+    """Past 1000 elements the forward asks numpy to optimize (BLAS); size-1 letters still broadcast."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((40, 1, 30)), rng.standard_normal((30, 20))
+    ta, tb = _leaf(a), _leaf(b)
+    out = ag.einsum("bij,jk->bik", ta, tb)
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    np.testing.assert_allclose(ta.grad.data, g @ b.T, rtol=1e-12)
+    np.testing.assert_allclose(tb.grad.data, np.einsum("bij,bik->jk", a, g), rtol=1e-12)
+
+
 def test_einsum_of_one_tensor_twice_adds_both_gradients():
     x = _leaf([1.0, -2.0, 3.0])
     ag.einsum("i,i->", x, x).backward()
@@ -274,6 +287,21 @@ NUMPY_CALLS = {
     "linalg.cholesky": lambda t: np.linalg.cholesky(t @ t.T),
     "linalg.eigh": lambda t: np.linalg.eigh(t + t.T).eigenvectors,
     "linalg.eigvalsh": lambda t: np.linalg.eigvalsh(t + t.T),
+    "linalg.vector_norm": lambda t: np.linalg.vector_norm(t, ord=3),
+    "linalg.matrix_norm": lambda t: np.linalg.matrix_norm(t, ord=-2),
+    "linalg.svdvals": lambda t: np.linalg.svdvals(t),
+    "linalg.cond": lambda t: np.linalg.cond(t, 1),
+    "linalg.matrix_power": lambda t: np.linalg.matrix_power(t, 3),
+    "linalg.multi_dot": lambda t: np.linalg.multi_dot([V, t, M, t]),
+    "linalg.tensorinv": lambda t: np.linalg.tensorinv(t, ind=1),
+    "linalg.tensorsolve": lambda t: np.linalg.tensorsolve(t, V),
+    "linalg.matmul": lambda t: np.linalg.matmul(t, M),
+    "linalg.outer": lambda t: np.linalg.outer(t[0], V),
+    "linalg.tensordot": lambda t: np.linalg.tensordot(t, M, axes=1),
+    "linalg.vecdot": lambda t: np.linalg.vecdot(t, M, axis=0),
+    "linalg.trace": lambda t: np.linalg.trace(t, offset=-1),
+    "linalg.diagonal": lambda t: np.linalg.diagonal(t, offset=1),
+    "linalg.matrix_transpose": lambda t: np.linalg.matrix_transpose(t),
     "method dot": lambda t: t.dot(M),
     "method trace": lambda t: t.trace(),
     "method diagonal": lambda t: t.diagonal(1),
@@ -310,6 +338,14 @@ def test_every_name_is_in_its_namespace():
     for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh"):
         assert callable(getattr(ag.linalg, name))
         assert not hasattr(ag, name)  # np.linalg's names stay in ag.linalg, as in numpy
+    assert set(ag.linalg.__all__) >= {n for n in dir(np.linalg) if n.startswith("matrix_") and n != "matrix_rank"}
+
+
+def test_matrix_rank_is_a_query():
+    x = _leaf(np.outer(V, V))
+    rank = np.linalg.matrix_rank(x)
+    assert not isinstance(rank, ag.Tensor) and rank == 1
+    assert ag.linalg.matrix_rank(M) == 3
 
 
 def test_every_linalg_primitive_documents_its_rule():
@@ -369,6 +405,16 @@ ERRORS = [
     (lambda: ag.diagonal(np.ones((2, 2)), axis1=0, axis2=-2), r"^diagonal: axis1=0, axis2=-2 are not two distinct axes of shape \(2, 2\)"),  # noqa: E501
     (lambda: ag.trace(np.ones(3)), r"^diagonal: needs at least 2 dimensions, got shape \(3,\)"),
     (lambda: ag.tril(np.float64(1.0)), r"^tril: needs at least 1 dimension"),
+    (lambda: ag.linalg.matrix_power(np.ones((2, 3)), 2), r"^matrix_power: expected square matrices in the last two dimensions, got shape \(2, 3\)"),  # noqa: E501
+    (lambda: ag.linalg.matrix_power(np.eye(2), 1.5), r"^matrix_power: the exponent must be an integer, got 1.5"),
+    (lambda: ag.linalg.multi_dot([np.ones(2)]), r"^multi_dot: needs at least 2 arrays, got 1"),
+    (lambda: ag.linalg.multi_dot([np.ones(2), np.ones(2), np.ones(2)]), r"^multi_dot: array 1 has shape \(2,\); only the first and last may be 1-D"),  # noqa: E501
+    (lambda: ag.linalg.multi_dot([np.ones((2, 3)), np.ones((2, 2))]), r"^matmul: shapes \(2, 3\) and \(2, 2\) are not aligned"),  # noqa: E501
+    (lambda: ag.linalg.tensorinv(np.ones((2, 3)), ind=1), r"^tensorinv: shape \(2, 3\) with ind=1 is not a square linear map"),  # noqa: E501
+    (lambda: ag.linalg.tensorsolve(np.ones((2, 3)), np.ones(2)), r"^tensorsolve: a of shape \(2, 3\) does not map onto b of shape \(2,\) squarely"),  # noqa: E501
+    (lambda: ag.linalg.outer(np.ones((2, 2)), np.ones(2)), r"^outer: input 0 must be 1-D, got shape \(2, 2\)"),
+    (lambda: ag.linalg.matrix_transpose(np.ones(2)), r"^matrix_transpose: needs at least 2 dimensions, got shape \(2,\)"),  # noqa: E501
+    (lambda: ag.linalg.vector_norm(np.ones((2, 2)), axis=(1, -1)), r"^vector_norm: axis=\(1, -1\) repeats an axis"),
 ]  # fmt: skip
 
 

@@ -1,24 +1,19 @@
 """The primitive table, linear-algebra family: dot and its relatives (vdot, inner, outer,
-tensordot, einsum, kron), diagonals and triangles, and np.linalg (norm, det, slogdet, inv,
-solve, cholesky, eigh).
+tensordot, einsum, kron), diagonals and triangles, and np.linalg's det, slogdet, inv, solve,
+cholesky and eigh.  (np.linalg's norms and numpy 2's names are composed in ``../linalg.py``.)
 
 Primitives, each forward next to its rule: ``einsum`` (its rule is another einsum), ``det``,
 ``slogdet`` (log|det| only; the sign is a constant), ``inv``, ``solve``, ``cholesky`` and
 ``eigh``.  Everything else is composed from primitives, so it can never disagree with a rule:
 dot/inner/tensordot are transposes and reshapes around ``matmul`` (numpy's own tensordot
 algorithm, BLAS speed); outer and kron are broadcast products; diagonal is a ``getitem`` with
-index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a constant mask; norm is
-built from sums, abs, max and powers (matrix 2-norm and nuclear norm from the eigenvalues of the
-Gram matrix, through ``eigh``).
+index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a constant mask.
 
 numpy's eigh and cholesky read only the lower triangle of their input, and so do the gradients
 here: the gradient is the true derivative of what numpy computes (upper triangle 0, each
 off-diagonal lower entry standing for both of its symmetric positions), which is what finite
 differences and ``ag.gradcheck`` see.  A symmetric parametrisation such as ``a = b + b.T`` gets
 the usual symmetric gradient through the chain rule.
-
-Real-valued only: eig, eigvals, svd-based pinv/lstsq and friends are not here (see
-``autograd_lite/linalg.py``).
 """
 
 from __future__ import annotations
@@ -33,10 +28,7 @@ import numpy as np
 from ..dispatch import implements
 from ..engine import Primitive, _OpError
 from ..tensor import Tensor, _data, as_tensor, reshape, transpose
-from ..tensor import abs as _abs
-from ..tensor import min as _min
 from .core import getitem, matmul, mul, scatter_add, where
-from .core import max as _max
 from .core import sum as _sum
 
 __all__ = [
@@ -130,7 +122,10 @@ def _einsum_parse(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> str:
 
 
 def _einsum_forward(*operands: Any, subscripts: str) -> Any:
-    return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
+    # optimize=True hands contractions to BLAS and orders 3+ operands (13x faster on a batch of
+    # 64x64 products); its path search costs about 15 us, more than a whole tiny einsum
+    big = len(operands) > 2 or sum(np.size(x) for x in operands) > 1000
+    return np.einsum(subscripts, *operands, optimize=big)
 
 
 def _einsum_grad(i: int, g: Any, out: Any, *operands: Any, subscripts: str) -> Any:
@@ -552,74 +547,3 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
 def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803 - numpy's name
     """The eigenvalues of eigh (ascending)."""
     return eigh(a, UPLO).eigenvalues
-
-
-# ----------------------------------------------------------------------------- norm
-@implements(np.linalg.norm)
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
-    """numpy's norm.  Vectors: ord None/2 (sqrt of the sum of squares), 1, inf, -inf, any p
-    (sum |x|^p)^(1/p).  Matrices (2-D, or ``axis`` a pair): None/'fro', 1, -1, inf, -inf, and
-    2, -2, 'nuc' from the singular values, sqrt of the eigenvalues of the Gram matrix.
-    The 2-norm of a zero vector has no gradient (NaN), as sqrt at 0."""
-    x = as_tensor(x)
-    if axis is None:
-        if ord is None:  # every element, as one vector
-            r = _sum(x * x) ** 0.5
-            return reshape(r, (1,) * x.ndim) if keepdims else r
-        if x.ndim not in (1, 2):
-            raise ValueError(f"norm: ord={ord!r} needs a 1-D or 2-D input or an axis, got shape {x.shape}")
-        axes: tuple[int, ...] = tuple(range(x.ndim))
-    else:
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        if len(axes) not in (1, 2) or not all(-x.ndim <= a < x.ndim for a in axes):
-            raise ValueError(f"norm: axis={axis!r} must be one or two axes of shape {x.shape}")
-        axes = tuple(int(a) % x.ndim for a in axes)
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"norm: axis={axis!r} repeats an axis")
-    r = _vector_norm(x, ord, axes[0]) if len(axes) == 1 else _matrix_norm(x, ord, axes)
-    if keepdims:
-        r = reshape(r, tuple(1 if i in axes else s for i, s in enumerate(x.shape)))
-    return r
-
-
-def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
-    if ord is None or ord == 2:
-        return _sum(x * x, axis=axis) ** 0.5
-    if isinstance(ord, str):
-        raise ValueError(f"norm: ord={ord!r} is a matrix norm; a vector norm takes a number")
-    if ord == 0:
-        raise ValueError("norm: ord=0 counts the nonzero elements; it has no gradient (use np.count_nonzero(t.data))")
-    if ord == math.inf:
-        return _max(_abs(x), axis=axis)
-    if ord == -math.inf:
-        return _min(_abs(x), axis=axis)
-    if ord == 1:
-        return _sum(_abs(x), axis=axis)
-    return _sum(_abs(x) ** ord, axis=axis) ** (1.0 / ord)
-
-
-def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:  # noqa: A002
-    row, col = axes
-    if ord is None or ord == "fro":
-        return _sum(x * x, axis=axes) ** 0.5
-    if ord in (1, -1):
-        sums = _sum(_abs(x), axis=row)
-        col = col - 1 if col > row else col
-        return _max(sums, axis=col) if ord == 1 else _min(sums, axis=col)
-    if ord in (math.inf, -math.inf):
-        sums = _sum(_abs(x), axis=col)
-        row = row - 1 if row > col else row
-        return _max(sums, axis=row) if ord > 0 else _min(sums, axis=row)
-    if ord in (2, -2, "nuc"):
-        s = _singular_values(x, row, col)
-        return s[..., -1] if ord == 2 else s[..., 0] if ord == -2 else _sum(s, axis=-1)
-    raise ValueError(f"norm: ord={ord!r} is not a matrix norm (None, 'fro', 'nuc', 1, -1, 2, -2, inf, -inf)")
-
-
-def _singular_values(x: Tensor, row: int, col: int) -> Tensor:
-    """Ascending singular values of the matrices on axes (row, col): sqrt(eigvalsh(Gram))."""
-    rest = [k for k in range(x.ndim) if k not in (row, col)]
-    m = _permuted(x, rest + [row, col])
-    gram = _mT(m) @ m if m.shape[-2] >= m.shape[-1] else m @ _mT(m)
-    ev = eigvalsh(gram)
-    return where(ev.data > 0, ev, 0) ** 0.5  # rounding can leave a zero eigenvalue slightly negative
