@@ -18,6 +18,7 @@ the usual symmetric gradient through the chain rule.
 
 from __future__ import annotations
 
+import functools
 import math
 import string
 from collections.abc import Sequence
@@ -77,11 +78,10 @@ def _batch_inv_t(name: str, a: Any) -> Any:
 _LETTERS = string.ascii_letters
 
 
-def _einsum_parse(subscripts: str, shapes: Sequence[tuple[int, ...]]) -> str:
+@functools.lru_cache(maxsize=1024)  # a training loop parses the same few subscripts every step
+def _einsum_parse(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> str:
     """The explicit form of ``subscripts`` with every '...' spelled out as letters, checked
     against the operands' shapes: 'ij,jk' -> 'ij,jk->ik', '...ii->...i' -> 'Aii->Ai'."""
-    if not isinstance(subscripts, str):
-        raise TypeError("einsum: the sublist form is not supported; pass a subscripts string such as 'ij,jk->ik'")
     s = subscripts.replace(" ", "")
     ins, arrow, out = s.partition("->")
     parts = ins.split(",")
@@ -255,20 +255,20 @@ def _det_grad(g: Any, out: Any, a: Any) -> Any:
     if isinstance(a, Tensor):  # under create_graph: recorded, differentiable again
         cof = out.reshape(out.shape + (1, 1)) * _batch_inv_t("det", a)
     else:
-        cof = _cofactor(a)
+        cof = _cofactor(a, out)
     return g.reshape(g.shape + (1, 1)) * cof
 
 
-def _cofactor(a: np.ndarray) -> np.ndarray:
+def _cofactor(a: np.ndarray, det_a: Any) -> np.ndarray:
     """The cofactor matrix det(a) inv(a)^T, also for singular a: from the SVD a = U S V^T,
     cof(a) = det(U) det(V^T) U diag(prod_{j != i} s_j) V^T."""
     try:
-        with np.errstate(all="raise"):
-            return np.linalg.det(a)[..., None, None] * _mT(np.linalg.inv(a))
-    except (np.linalg.LinAlgError, FloatingPointError):
+        return np.reshape(det_a, np.shape(det_a) + (1, 1)) * _mT(np.linalg.inv(a))
+    except np.linalg.LinAlgError:
         u, s, vt = np.linalg.svd(a)
-        left = np.cumprod(np.concatenate([np.ones_like(s[..., :1]), s[..., :-1]], axis=-1), axis=-1)
-        right = np.cumprod(np.concatenate([np.ones_like(s[..., :1]), s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        ones = np.ones_like(s[..., :1])
+        left = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)  # prod_{j < i} s_j
+        right = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]  # prod_{j > i}
         sign = np.linalg.det(u) * np.linalg.det(vt)
         return sign[..., None, None] * (u * (left * right)[..., None, :]) @ vt
 
@@ -430,7 +430,9 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = None, out: None = No
     _no_out("einsum", out)
     if dtype is not None:
         raise TypeError("einsum: dtype= is not supported on tensors; cast the operands with .astype()")
-    sub = _einsum_parse(subscripts, [_shape(x) for x in operands])
+    if not isinstance(subscripts, str):
+        raise TypeError("einsum: the sublist form is not supported; pass a subscripts string such as 'ij,jk->ik'")
+    sub = _einsum_parse(subscripts, tuple(_shape(x) for x in operands))
     return einsum_p(*operands, subscripts=sub)
 
 
