@@ -133,6 +133,42 @@ def test_einsum_of_one_tensor_twice_adds_both_gradients():
     np.testing.assert_allclose(x.grad.data, 2 * x.data)
 
 
+# ============================================================================ dot, solve: every rank
+@settings(max_examples=25, deadline=None)
+@given(a_shape=S.shapes(max_dims=3, max_side=3), b_shape=S.shapes(max_dims=3, max_side=3), seed=S.seeds)
+def test_dot_of_any_ranks_matches_numpy_and_finite_differences(a_shape, b_shape, seed):
+    """numpy's dot rules for every pair of ranks 0..3 (the summed axes made to agree)."""
+    if a_shape and len(b_shape) >= 1:
+        b_shape = b_shape[:-2] + (a_shape[-1],) + b_shape[-1:] if len(b_shape) >= 2 else (a_shape[-1],)
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    ta, tb = _leaf(a), _leaf(b)
+    out = ag.dot(ta, tb)
+    np.testing.assert_allclose(out.data, np.dot(a, b), rtol=1e-12, atol=1e-12)
+    w = rng.standard_normal(out.shape)
+    (out * w).sum().backward()
+    f = lambda a, b: np.sum(np.dot(a, b) * w)
+    assert_close(ta.grad.data, central_difference(f, [a, b], 0))
+    assert_close(tb.grad.data, central_difference(f, [a, b], 1))
+
+
+@settings(max_examples=15, deadline=None)
+@given(batches=S.broadcastable_pairs(max_dims=2, max_side=2), vector=st.booleans(), seed=S.seeds)
+def test_solve_broadcasts_batches_like_numpy(batches, vector, seed):
+    a_batch, b_batch = batches
+    rng = np.random.default_rng(seed)
+    a = S.well_conditioned(rng, a_batch + (3, 3))
+    b = rng.standard_normal((3,) if vector else b_batch + (3, 2))
+    ta, tb = _leaf(a), _leaf(b)
+    out = ag.linalg.solve(ta, tb)
+    np.testing.assert_allclose(out.data, np.linalg.solve(a, b), rtol=1e-10, atol=1e-12)
+    w = rng.standard_normal(out.shape)
+    (out * w).sum().backward()
+    f = lambda a, b: np.sum(np.linalg.solve(a, b) * w)
+    assert_close(ta.grad.data, central_difference(f, [a, b], 0))
+    assert_close(tb.grad.data, central_difference(f, [a, b], 1))
+
+
 # ============================================================================ identities
 def _wc(shape, seed=3):
     return S.well_conditioned(np.random.default_rng(seed), shape)
