@@ -426,7 +426,7 @@ ERRORS = [
     (lambda: ag.linalg.inv(np.ones((2, 2, 2))), r"^inv: the matrix \(in a batch\) of shape \(2, 2, 2\) is singular"),
     (lambda: ag.linalg.inv(np.ones((2, 3))), r"^inv: expected square matrices in the last two dimensions, got shape \(2, 3\)"),  # noqa: E501
     (lambda: ag.linalg.det(np.ones(3)), r"^det: expected square matrices in the last two dimensions, got shape \(3,\)"),
-    (lambda: ag.linalg.solve(np.ones((2, 2)), np.ones(2)), r"^solve: the matrix a of shape \(2, 2\) is singular"),
+    (lambda: ag.linalg.solve(np.ones((2, 2)), np.ones(2)), r"^solve: the matrix of shape \(2, 2\) is singular"),
     (lambda: ag.linalg.solve(np.eye(3), np.ones(4)), r"^solve: shapes \(3, 3\) and \(4,\) are not aligned: 3 \(dim 1 of a\) != 4 \(dim 0 of b\)"),  # noqa: E501
     (lambda: ag.linalg.solve(np.ones((2, 3, 3)), np.ones((4, 3, 1))), r"^solve: the batch dimensions of shapes \(2, 3, 3\) and \(4, 3, 1\) do not broadcast"),  # noqa: E501
     (lambda: ag.linalg.cholesky(-np.eye(2)), r"^cholesky: the matrix of shape \(2, 2\) is not positive definite"),

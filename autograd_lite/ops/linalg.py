@@ -157,34 +157,25 @@ def _einsum_grad(i: int, g: Any, out: Any, *operands: Any, subscripts: str) -> A
 
 
 # ----------------------------------------------------------------------------- np.linalg forwards
-def _det_forward(a: Any) -> Any:
-    _square("det", a)
-    return np.linalg.det(a)
-
-
-def _slogdet_forward(a: Any) -> Any:
-    _square("slogdet", a)
-    return np.linalg.slogdet(a)[1]
-
-
-def _inv_forward(a: Any) -> Any:
+def _lapack(name: str, fn: Any, a: Any, *rest: Any, fails: str = "is singular") -> Any:
+    """``fn(a, *rest)`` on square matrices ``a``; numpy's LinAlgError becomes an error naming the
+    operation and the shape."""
     a = np.asarray(a)
-    _square("inv", a)
+    _square(name, a)
     try:
-        return np.linalg.inv(a)
+        return fn(a, *rest)
     except np.linalg.LinAlgError:
         raise _OpError(
-            f"inv: the matrix{' (in a batch)' if a.ndim > 2 else ''} of shape {a.shape} is singular"
+            f"{name}: the matrix{' (in a batch)' if a.ndim > 2 else ''} of shape {a.shape} {fails}"
         ) from None
 
 
 def _solve_forward(a: Any, b: Any) -> Any:
     a, b = np.asarray(a), np.asarray(b)
-    _square("solve", a)
     if b.ndim == 0:
         raise _OpError(f"solve: b must be at least 1-D, got shape {b.shape}")
     kb = 0 if b.ndim == 1 else b.ndim - 2
-    if b.shape[kb] != a.shape[-1]:
+    if a.ndim >= 2 and b.shape[kb] != a.shape[-1]:
         raise _OpError(
             f"solve: shapes {a.shape} and {b.shape} are not aligned: {a.shape[-1]} (dim {a.ndim - 1} of a) "
             f"!= {b.shape[kb]} (dim {kb} of b)"
@@ -193,12 +184,7 @@ def _solve_forward(a: Any, b: Any) -> Any:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
     except ValueError:
         raise _OpError(f"solve: the batch dimensions of shapes {a.shape} and {b.shape} do not broadcast") from None
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        raise _OpError(
-            f"solve: the matrix a{' (in a batch)' if a.ndim > 2 else ''} of shape {a.shape} is singular"
-        ) from None
+    return _lapack("solve", np.linalg.solve, a, b)
 
 
 def _solve_grad_b(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -214,15 +200,6 @@ def _solve_grad_a(g: Any, out: Any, a: Any, b: Any) -> Any:
     return -(gb @ _mT(out))
 
 
-def _cholesky_forward(a: Any) -> Any:
-    a = np.asarray(a)
-    _square("cholesky", a)
-    try:
-        return np.linalg.cholesky(a)
-    except np.linalg.LinAlgError:
-        raise _OpError(f"cholesky: the matrix of shape {a.shape} is not positive definite") from None
-
-
 def _cholesky_grad(g: Any, out: Any, a: Any) -> Any:
     """S = L^-T phi(L^T g) L^-1, phi = lower triangle with the diagonal halved (Murray 2016)."""
     n = a.shape[-1]
@@ -233,9 +210,7 @@ def _cholesky_grad(g: Any, out: Any, a: Any) -> Any:
 
 
 def _eigh_forward(a: Any) -> Any:
-    a = np.asarray(a)
-    _square("eigh", a)
-    w, v = np.linalg.eigh(a)
+    w, v = _lapack("eigh", np.linalg.eigh, a, fails="did not converge")
     return np.concatenate([w[..., None, :], v], axis=-2)
 
 
@@ -285,17 +260,22 @@ einsum_p = P(
 )
 det = P(
     "det",
-    _det_forward,
+    lambda a: _lapack("det", np.linalg.det, a),
     (_det_grad,),
     doc="det a:  d/da = g det(a) a^-T  (the cofactor matrix; from the SVD when a is singular)",
 )
 slogdet_p = P(
     "slogdet",
-    _slogdet_forward,
+    lambda a: _lapack("slogdet", np.linalg.slogdet, a)[1],
     (lambda g, out, a: g.reshape(g.shape + (1, 1)) * _batch_inv_t("slogdet", a),),
     doc="log|det a|:  d/da = g a^-T",
 )
-inv = P("inv", _inv_forward, (lambda g, out, a: -(_mT(out) @ g @ _mT(out)),), doc="a^-1:  d/da = -a^-T g a^-T")
+inv = P(
+    "inv",
+    lambda a: _lapack("inv", np.linalg.inv, a),
+    (lambda g, out, a: -(_mT(out) @ g @ _mT(out)),),
+    doc="a^-1:  d/da = -a^-T g a^-T",
+)
 solve = P(
     "solve",
     _solve_forward,
@@ -304,7 +284,7 @@ solve = P(
 )
 cholesky_p = P(
     "cholesky",
-    _cholesky_forward,
+    lambda a: _lapack("cholesky", np.linalg.cholesky, a, fails="is not positive definite"),
     (_cholesky_grad,),
     doc="L = chol(a), a = L L^T:  d/da = L^-T phi(L^T g) L^-1, symmetrised, onto the lower triangle",
 )
