@@ -1,21 +1,16 @@
 """``ag.linalg``: numpy.linalg's names, differentiable -- ``ag.linalg.det(t)`` as ``np.linalg.det(t)``
 (and ``np.linalg.det(t)`` itself records).
 
-The primitives (det, slogdet, inv, solve, cholesky, eigh) live in the table, ``ops/linalg.py``;
-this module composes the rest from them: the norms (``norm``, numpy 2's ``vector_norm`` and
-``matrix_norm``), singular values from the Gram matrix's eigenvalues (``svdvals``, ``cond``),
-``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve`` and numpy 2's aliases
-(``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``, ``diagonal``, ``matrix_transpose``).
-``matrix_rank`` is a query: it returns data and records nothing.
+The primitives (det, slogdet, inv, solve, cholesky, eigh, svd) live in the table,
+``ops/linalg.py``; this module composes the rest from them: the norms (``norm``, numpy 2's
+``vector_norm`` and ``matrix_norm``; 2, -2 and 'nuc' from the singular values), ``svdvals``,
+``cond``, ``pinv``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve`` and numpy 2's
+aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``, ``diagonal``,
+``matrix_transpose``).  ``matrix_rank`` is a query: it returns data and records nothing.
 
-Singular values are sqrt(eigvalsh(a^T a)) (the smaller Gram matrix): exact in exact arithmetic,
-accurate to about eps * cond(a)^2 relative for the smallest one; their gradient is u v^T as from
-an SVD, and NaN/inf at a zero singular value (sqrt at 0).
-
-Not supported (real-valued engine, or no rule yet): eig, eigvals (complex results), svd, pinv,
-lstsq, qr, cross.  numpy's function on a Tensor is not recorded -- use eigh/eigvalsh for
-symmetric matrices, svdvals/norm for singular values, solve for least squares via the normal
-equations.
+Not supported (numpy's function on a Tensor is not recorded): eig and eigvals (complex results;
+the engine is real-valued -- use eigh/eigvalsh for symmetric matrices), qr, lstsq (use
+``pinv(a) @ b`` or ``solve``) and cross.
 """
 
 from __future__ import annotations
@@ -31,6 +26,7 @@ from .ops import core
 from .ops.linalg import (
     EighResult,
     SlogdetResult,
+    SVDResult,
     _mT,
     _permuted,
     cholesky,
@@ -40,6 +36,7 @@ from .ops.linalg import (
     inv,
     slogdet,
     solve,
+    svd,
     tensordot,
 )
 from .ops.linalg import diagonal as _diagonal
@@ -50,9 +47,9 @@ from .tensor import abs as _abs
 from .tensor import min as _min
 
 __all__ = [
-    "EighResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv", "slogdet", "solve",
+    "EighResult", "SlogdetResult", "SVDResult", "cholesky", "det", "eigh", "eigvalsh", "inv", "slogdet", "solve", "svd",
     "norm", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power", "multi_dot", "tensorinv",
-    "tensorsolve", "matrix_rank", "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal",
+    "tensorsolve", "matrix_rank", "pinv", "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal",
     "matrix_transpose",
 ]  # fmt: skip
 _sum, _max = core.sum, core.max
@@ -126,16 +123,14 @@ def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:  # noqa:
         return _max(sums, axis=row) if ord > 0 else _min(sums, axis=row)
     if ord in (2, -2, "nuc"):
         s = _singular_values(x, row, col)
-        return s[..., -1] if ord == 2 else s[..., 0] if ord == -2 else _sum(s, axis=-1)
+        return s[..., 0] if ord == 2 else s[..., -1] if ord == -2 else _sum(s, axis=-1)
     raise ValueError(f"norm: ord={ord!r} is not a matrix norm (None, 'fro', 'nuc', 1, -1, 2, -2, inf, -inf)")
 
 
 def _singular_values(x: Tensor, row: int = -2, col: int = -1) -> Tensor:
-    """Ascending singular values of the matrices on axes (row, col): sqrt(eigvalsh(Gram))."""
+    """Descending singular values of the matrices on axes (row, col)."""
     row, col = row % x.ndim, col % x.ndim
-    m = _permuted(x, [k for k in range(x.ndim) if k not in (row, col)] + [row, col])
-    ev = eigvalsh(_mT(m) @ m if m.shape[-2] >= m.shape[-1] else m @ _mT(m))
-    return core.where(ev.data > 0, ev, 0) ** 0.5  # rounding can leave a zero eigenvalue slightly negative
+    return svd(_permuted(x, [k for k in range(x.ndim) if k not in (row, col)] + [row, col]), compute_uv=False)
 
 
 @implements(np.linalg.vector_norm)
@@ -159,7 +154,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tenso
 @implements(np.linalg.svdvals)
 def svdvals(x: Any, /) -> Tensor:
     """The singular values of the last two axes, descending (as numpy)."""
-    return _singular_values(as_tensor(x))[..., ::-1]
+    return _singular_values(as_tensor(x))
 
 
 @implements(np.linalg.cond)
@@ -169,8 +164,28 @@ def cond(x: Any, p: Any = None) -> Tensor:
     x = as_tensor(x)
     if p in (None, 2, -2):
         s = _singular_values(x)
-        return s[..., -1] / s[..., 0] if p != -2 else s[..., 0] / s[..., -1]
+        return s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
     return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
+_UNSET: Any = object()  # pinv's rtol: numpy tells "not given" from None
+
+
+@implements(np.linalg.pinv)
+def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNSET) -> Tensor:
+    """The pseudo-inverse V diag(1/s) U^T, singular values at most rcond * max(s) dropped (the
+    cut is a constant: where it falls, the gradient is that of the kept part; numpy's defaults)."""
+    if rcond is not None and rtol is not _UNSET:
+        raise ValueError("pinv: rcond and rtol can't both be set")
+    a = as_tensor(a)
+    u, s, vh = svd(a, full_matrices=False)
+    if rcond is not None:
+        cut = rcond
+    else:
+        cut = 1e-15 if rtol is _UNSET else max(a.shape[-2:]) * np.finfo(a.dtype).eps if rtol is None else rtol
+    large = s.data > np.asarray(cut)[..., None] * s.data.max(axis=-1, keepdims=True)
+    s_inv = core.where(large, 1 / core.where(large, s, 1), 0)
+    return _mT(vh) @ (s_inv.reshape(s_inv.shape + (1,)) * _mT(u))
 
 
 # ----------------------------------------------------------------------------- products and powers

@@ -17,7 +17,7 @@ COMPOSITES = (
     "dot", "vdot", "inner", "outer", "tensordot", "kron", "trace", "diag", "diagonal",
     "tril", "triu", "norm", "eigvalsh", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power",
     "multi_dot", "tensorinv", "tensorsolve", "vecdot", "matrix_transpose", "linalg.outer", "linalg.trace",
-    "linalg.diagonal",
+    "linalg.diagonal", "pinv",
 )  # fmt: skip
 INF = np.inf
 
@@ -25,6 +25,11 @@ INF = np.inf
 def _eigh_packed_ref(a: np.ndarray) -> np.ndarray:
     w, v = np.linalg.eigh(a)
     return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _svd_packed_ref(a: np.ndarray) -> np.ndarray:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], vh.swapaxes(-1, -2)], axis=-2)
 
 
 def _dot(label: str, *shapes) -> Spec:
@@ -198,6 +203,12 @@ SPECS: list[Spec] = [
     Spec("eigh", L.eigh_p, _eigh_packed_ref, ((3, 3),), S.symmetric_separated, "packed"),
     Spec("eigh", L.eigh_p, _eigh_packed_ref, ((2, 3, 3),), S.symmetric_separated, "packed-batched"),
     Spec("eigvalsh", ag.linalg.eigvalsh, np.linalg.eigvalsh, ((3, 3),), S.symmetric_separated),
+    Spec("svd", L.svd_p, _svd_packed_ref, ((3, 3),), S.separated_singular_values, "packed-square"),
+    Spec("svd", L.svd_p, _svd_packed_ref, ((4, 2),), S.separated_singular_values, "packed-tall"),
+    Spec("svd", L.svd_p, _svd_packed_ref, ((2, 4),), S.separated_singular_values, "packed-wide"),
+    Spec("svd", L.svd_p, _svd_packed_ref, ((2, 3, 2),), S.separated_singular_values, "packed-batched"),
+    Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((4, 3),), S.separated_singular_values, label="tall"),
+    Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((2, 2, 3),), S.separated_singular_values, label="wide-batched"),
     # ------------------------------------------------------------------ ag.linalg composites (numpy 2's names too)
     Spec("vector_norm", ag.linalg.vector_norm, np.linalg.vector_norm, ((2, 3),), label="all"),
     Spec(

@@ -126,3 +126,14 @@ def symmetric_separated(rng: np.random.Generator, shape: Shape) -> np.ndarray:
     q, _ = np.linalg.qr(rng.standard_normal(shape))
     w = np.cumsum(rng.uniform(0.5, 1.5, shape[:-1]), axis=-1) - n / 2
     return (q * w[..., None, :]) @ q.swapaxes(-1, -2)
+
+
+def separated_singular_values(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """U diag(s) V^T with singular values in [1, 6] at least 0.5 apart (svd, pinv: the singular
+    vectors are far from their undefined, repeated-value cases)."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    u, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, k)))
+    v, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, k)))
+    s = 1.0 + np.cumsum(rng.uniform(0.5, 1.0, shape[:-2] + (k,)), axis=-1)
+    return (u * s[..., None, :]) @ v.swapaxes(-1, -2)

@@ -299,6 +299,52 @@ def test_cholesky_upper_matches_numpy_and_finite_differences():
     assert_close(x.grad.data, oracle)
 
 
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4), (2, 3, 2)])
+def test_svd_reconstructs_its_input_and_the_gradient_through_it_is_the_identity(shape):
+    """U diag(S) Vh = a, so d<U diag(S) Vh, c>/da = c: every term of the rule, the (I - U U^T) and
+    (I - V V^T) ones of non-square matrices included, must cancel to exactly that."""
+    rng = np.random.default_rng(17)
+    a, c = S.separated_singular_values(rng, shape), rng.standard_normal(shape)
+    x = _leaf(a)
+    u, s, vh = ag.linalg.svd(x, full_matrices=False)
+    rebuilt = (u * s.reshape(s.shape[:-1] + (1, -1))) @ vh
+    np.testing.assert_allclose(rebuilt.data, a, atol=1e-12)
+    (rebuilt * c).sum().backward()
+    np.testing.assert_allclose(x.grad.data, c, atol=1e-10)
+
+
+def test_singular_value_gradients_survive_repeated_and_zero_singular_values():
+    x = _leaf(np.eye(3))
+    ag.linalg.norm(x, "nuc").backward()  # all singular values 1: d sum(s) = U V^T = I
+    np.testing.assert_allclose(x.grad.data, np.eye(3), atol=1e-12)
+    y = _leaf(np.diag([3.0, 1.0, 0.0])[:, :2])  # tall, rank 2
+    ag.linalg.norm(y, 2).backward()
+    np.testing.assert_allclose(y.grad.data, np.eye(3)[:, :2] * [1.0, 0.0], atol=1e-12)
+    z = _leaf(np.diag([2.0, 0.0]))  # a zero singular value: its u v^T, no NaN
+    ag.linalg.svd(z, compute_uv=False).sum().backward()
+    assert np.all(np.isfinite(z.grad.data))
+    np.testing.assert_allclose(z.grad.data[0, 0], 1.0)
+
+
+def test_svd_full_matrices_of_a_non_square_matrix_refuses():
+    with pytest.raises(ValueError, match=r"^svd: full_matrices=True on a non-square matrix \(shape \(3, 2\)\)"):
+        ag.linalg.svd(np.ones((3, 2)))
+    u, s, vh = ag.linalg.svd(np.diag([2.0, 1.0]))  # square: full and reduced agree
+    np.testing.assert_allclose(s.data, [2.0, 1.0])
+
+
+def test_pinv_solves_least_squares():
+    rng = np.random.default_rng(18)
+    a, b = S.separated_singular_values(rng, (5, 3)), rng.standard_normal(5)
+    x = ag.linalg.pinv(a) @ b
+    np.testing.assert_allclose(x.data, np.linalg.lstsq(a, b, rcond=None)[0], rtol=1e-10)
+    low_rank = np.outer([1.0, 2.0], [1.0, 1.0])
+    np.testing.assert_allclose(ag.linalg.pinv(low_rank).data, np.linalg.pinv(low_rank), atol=1e-12)
+    np.testing.assert_allclose(ag.linalg.pinv(low_rank, rtol=None).data, np.linalg.pinv(low_rank, rtol=None))
+    with pytest.raises(ValueError, match="^pinv: rcond and rtol can't both be set"):
+        ag.linalg.pinv(low_rank, 1e-3, rtol=1e-3)
+
+
 # ============================================================================ numpy dispatch
 M = np.array([[2.0, 0.5, 0.1], [0.3, 1.5, -0.2], [0.1, -0.4, 1.8]])
 V = np.array([1.0, -2.0, 0.5])
@@ -323,6 +369,8 @@ NUMPY_CALLS = {
     "linalg.cholesky": lambda t: np.linalg.cholesky(t @ t.T),
     "linalg.eigh": lambda t: np.linalg.eigh(t + t.T).eigenvectors,
     "linalg.eigvalsh": lambda t: np.linalg.eigvalsh(t + t.T),
+    "linalg.svd": lambda t: np.linalg.svd(t).U,
+    "linalg.pinv": lambda t: np.linalg.pinv(t),
     "linalg.vector_norm": lambda t: np.linalg.vector_norm(t, ord=3),
     "linalg.matrix_norm": lambda t: np.linalg.matrix_norm(t, ord=-2),
     "linalg.svdvals": lambda t: np.linalg.svdvals(t),
@@ -371,7 +419,7 @@ def test_every_name_is_in_its_namespace():
         "triu",
     ):
         assert callable(getattr(ag, name))
-    for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh"):
+    for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "svd", "pinv"):
         assert callable(getattr(ag.linalg, name))
         assert not hasattr(ag, name)  # np.linalg's names stay in ag.linalg, as in numpy
     assert set(ag.linalg.__all__) >= {n for n in dir(np.linalg) if n.startswith("matrix_") and n != "matrix_rank"}
@@ -389,7 +437,7 @@ def test_every_linalg_primitive_documents_its_rule():
     from autograd_lite.ops import linalg as L
 
     prims = [v for v in vars(L).values() if isinstance(v, ag.Primitive) and v not in core.PRIMITIVES]
-    assert {p.name for p in prims} == {"einsum", "det", "slogdet", "inv", "solve", "cholesky", "eigh"}
+    assert {p.name for p in prims} == {"einsum", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "svd"}
     for p in prims:
         assert p.doc and ":  d/d" in p.doc, p.name
 
@@ -489,6 +537,7 @@ def test_torch_agrees_on_gradients_through_a_symmetric_parametrisation():
             + (ag.linalg.solve(c, rhs) ** 2).sum()
             + ag.einsum("ij,jk,ki->", c, b, c)
             + ag.linalg.norm(c, "nuc")
+            + (ag.linalg.pinv(b + 3 * np.eye(3)) * w).sum()
         )
 
     def theirs(b, c):
@@ -504,6 +553,7 @@ def test_torch_agrees_on_gradients_through_a_symmetric_parametrisation():
             + (torch.linalg.solve(c, torch.tensor(rhs)) ** 2).sum()
             + torch.einsum("ij,jk,ki->", c, b, c)
             + torch.linalg.matrix_norm(c, "nuc")
+            + (torch.linalg.pinv(b + 3 * torch.eye(3, dtype=torch.float64)) * tw).sum()
         )
 
     tb, tc = _leaf(b), _leaf(c)

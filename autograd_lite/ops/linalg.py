@@ -1,10 +1,12 @@
 """The primitive table, linear-algebra family: dot and its relatives (vdot, inner, outer,
 tensordot, einsum, kron), diagonals and triangles, and np.linalg's det, slogdet, inv, solve,
-cholesky and eigh.  (np.linalg's norms and numpy 2's names are composed in ``../linalg.py``.)
+cholesky, eigh and svd.  (np.linalg's norms, pinv and numpy 2's names are composed in
+``../linalg.py``.)
 
 Primitives, each forward next to its rule: ``einsum`` (its rule is another einsum), ``det``,
-``slogdet`` (log|det| only; the sign is a constant), ``inv``, ``solve``, ``cholesky`` and
-``eigh``.  Everything else is composed from primitives, so it can never disagree with a rule:
+``slogdet`` (log|det| only; the sign is a constant), ``inv``, ``solve``, ``cholesky``,
+``eigh`` and ``svd`` (the last two return one packed array, which ``eigh()``/``svd()`` slice,
+since a primitive has one output).  Everything else is composed from primitives, so it can never disagree with a rule:
 dot/inner/tensordot are transposes and reshapes around ``matmul`` (numpy's own tensordot
 algorithm, BLAS speed); outer and kron are broadcast products; diagonal is a ``getitem`` with
 index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a constant mask.
@@ -219,11 +221,54 @@ def _eigh_grad(g: Any, out: Any, a: Any) -> Any:
     w, v = out[..., 0, :], out[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
     n = a.shape[-1]
-    gap = w.reshape(w.shape[:-1] + (1, n)) - w.reshape(w.shape[:-1] + (n, 1))
-    tie = np.asarray(_data(gap) == 0)  # a constant: which pairs are degenerate (and the diagonal)
-    f = where.apply(tie, 0, 1 / where.apply(tie, 1, gap))
-    middle = (_mT(v) @ gv) * f + gw.reshape(gw.shape[:-1] + (1, n)) * np.eye(n, dtype=g.dtype)
+    f = _reciprocal_or_zero(_row(w) - _column(w))  # w_j - w_i
+    middle = (_mT(v) @ gv) * f + _row(gw) * np.eye(n, dtype=g.dtype)
     return _lower_grad(v @ middle @ _mT(v))
+
+
+def _row(x: Any) -> Any:
+    """A vector (batch) as a row, (..., 1, k); ``_row(s) * m`` scales the columns of m."""
+    return x.reshape(x.shape[:-1] + (1, x.shape[-1]))
+
+
+def _column(x: Any) -> Any:
+    """A vector (batch) as a column, (..., k, 1); ``_column(s) * m`` scales the rows of m."""
+    return x.reshape(x.shape + (1,))
+
+
+def _reciprocal_or_zero(x: Any) -> Any:
+    """1/x, and 0 where x is exactly 0 (a constant mask, so also under create_graph): the
+    convention for the undefined terms at repeated eigenvalues/singular values (and zero ones)."""
+    zero = np.asarray(_data(x) == 0)
+    return where.apply(zero, 0, 1 / where.apply(zero, 1, x))
+
+
+def _svd_forward(a: Any) -> Any:
+    a = np.asarray(a)
+    if a.ndim < 2:
+        raise _OpError(f"svd: needs at least 2 dimensions, got shape {a.shape}")
+    try:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+    except np.linalg.LinAlgError:
+        raise _OpError(f"svd: did not converge for the matrix of shape {a.shape}") from None
+    return np.concatenate([u, s[..., None, :], _mT(vh)], axis=-2)
+
+
+def _svd_grad(g: Any, out: Any, a: Any) -> Any:
+    """U (F o (U^T g_U - g_U^T U) S + diag(g_S) + S F o (V^T g_V - g_V^T V)) V^T, F_ij =
+    1/(s_j^2 - s_i^2), plus (I - U U^T) g_U S^-1 V^T for m > n, U S^-1 g_V^T (I - V V^T) for m < n."""
+    m, n = a.shape[-2:]
+    u, s, v = out[..., :m, :], out[..., m, :], out[..., m + 1 :, :]
+    gu, gs, gv = g[..., :m, :], g[..., m, :], g[..., m + 1 :, :]
+    f = _reciprocal_or_zero(_row(s * s) - _column(s * s))
+    utgu, vtgv = _mT(u) @ gu, _mT(v) @ gv
+    middle = (f * (utgu - _mT(utgu))) * _row(s) + _column(s) * (f * (vtgv - _mT(vtgv)))
+    ga = u @ (middle + _row(gs) * np.eye(min(m, n), dtype=g.dtype)) @ _mT(v)
+    if m > n:
+        ga = ga + ((gu - u @ utgu) * _row(_reciprocal_or_zero(s))) @ _mT(v)
+    elif m < n:
+        ga = ga + u @ (_column(_reciprocal_or_zero(s)) * _mT(gv - v @ vtgv))
+    return ga
 
 
 def _det_grad(g: Any, out: Any, a: Any) -> Any:
@@ -293,6 +338,13 @@ eigh_p = P(
     _eigh_forward,
     (_eigh_grad,),
     doc="[w; V] = eigh(a):  d/da = V (diag(g_w) + F o V^T g_V) V^T, F_ij = 1/(w_j - w_i), onto the lower triangle",
+)
+svd_p = P(
+    "svd",
+    _svd_forward,
+    (_svd_grad,),
+    doc="[U; s; V] = svd(a):  d/da = U (F o (U^T g_U - g_U^T U) S + diag(g_s) + S F o (V^T g_V - g_V^T V)) V^T "
+    "+ the (I - U U^T), (I - V V^T) terms, F_ij = 1/(s_j^2 - s_i^2)",
 )
 
 del P
@@ -529,3 +581,30 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
 def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803 - numpy's name
     """The eigenvalues of eigh (ascending)."""
     return eigh(a, UPLO).eigenvalues
+
+
+class SVDResult(NamedTuple):
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
+
+
+@implements(np.linalg.svd)
+def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False) -> Any:
+    """U, S (descending), Vh with a = U diag(S) Vh.  Non-square matrices need
+    ``full_matrices=False``: numpy's extra columns of U or rows of Vh are an arbitrary completion
+    with no gradient.  Where singular values repeat or vanish, the singular-vector terms of the
+    gradient are set to 0 (the singular-value gradients u_i v_i^T stay exact).  ``hermitian`` is
+    accepted and changes nothing."""
+    a = as_tensor(a)
+    packed = svd_p(a)
+    m, n = a.shape[-2:]
+    s = packed[..., m, :]
+    if not compute_uv:
+        return s
+    if full_matrices and m != n:
+        raise ValueError(
+            f"svd: full_matrices=True on a non-square matrix (shape {a.shape}) adds singular vectors that are "
+            "not unique and have no gradient; pass full_matrices=False"
+        )
+    return SVDResult(packed[..., :m, :], s, _mT(packed[..., m + 1 :, :]))
