@@ -6,10 +6,11 @@ cholesky, eigh and svd.  (np.linalg's norms, pinv and numpy 2's names are compos
 Primitives, each forward next to its rule: ``einsum`` (its rule is another einsum), ``det``,
 ``slogdet`` (log|det| only; the sign is a constant), ``inv``, ``solve``, ``cholesky``,
 ``eigh`` and ``svd`` (the last two return one packed array, which ``eigh()``/``svd()`` slice,
-since a primitive has one output).  Everything else is composed from primitives, so it can never disagree with a rule:
-dot/inner/tensordot are transposes and reshapes around ``matmul`` (numpy's own tensordot
-algorithm, BLAS speed); outer and kron are broadcast products; diagonal is a ``getitem`` with
-index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a constant mask.
+since a primitive has one output).  Everything else is composed from primitives, so it can
+never disagree with a rule: dot/inner/tensordot are transposes and reshapes around ``matmul``
+(numpy's own tensordot algorithm, BLAS speed); outer and kron are broadcast products; diagonal
+is a ``getitem`` with index arrays, diag(v) a ``scatter_add``; tril/triu are ``where`` with a
+constant mask.
 
 numpy's eigh and cholesky read only the lower triangle of their input, and so do the gradients
 here: the gradient is the true derivative of what numpy computes (upper triangle 0, each
