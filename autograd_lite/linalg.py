@@ -4,13 +4,13 @@
 The primitives (det, slogdet, inv, solve, cholesky, eigh, svd) live in the table,
 ``ops/linalg.py``; this module composes the rest from them: the norms (``norm``, numpy 2's
 ``vector_norm`` and ``matrix_norm``; 2, -2 and 'nuc' from the singular values), ``svdvals``,
-``cond``, ``pinv``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve`` and numpy 2's
-aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``, ``diagonal``,
-``matrix_transpose``).  ``matrix_rank`` is a query: it returns data and records nothing.
+``cond``, ``pinv``, ``lstsq``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve``
+and numpy 2's aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``,
+``diagonal``, ``matrix_transpose``).  ``matrix_rank`` is a query: it returns data and records
+nothing.
 
 Not supported (numpy's function on a Tensor is not recorded): eig and eigvals (complex results;
-the engine is real-valued -- use eigh/eigvalsh for symmetric matrices), qr, lstsq (use
-``pinv(a) @ b`` or ``solve``) and cross.
+the engine is real-valued -- use eigh/eigvalsh for symmetric matrices), qr and cross.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from .tensor import min as _min
 __all__ = [
     "EighResult", "SlogdetResult", "SVDResult", "cholesky", "det", "eigh", "eigvalsh", "inv", "slogdet", "solve", "svd",
     "norm", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power", "multi_dot", "tensorinv",
-    "tensorsolve", "matrix_rank", "pinv", "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal",
+    "tensorsolve", "matrix_rank", "pinv", "lstsq", "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal",
     "matrix_transpose",
 ]  # fmt: skip
 _sum, _max = core.sum, core.max
@@ -186,6 +186,27 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
     large = s.data > np.asarray(cut)[..., None] * s.data.max(axis=-1, keepdims=True)
     s_inv = core.where(large, 1 / core.where(large, s, 1), 0)
     return _mT(vh) @ (s_inv.reshape(s_inv.shape + (1,)) * _mT(u))
+
+
+@implements(np.linalg.lstsq)
+def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple[Tensor, Tensor, Any, Tensor]:
+    """(x, residuals, rank, s) like numpy: x = pinv(a) b, the minimum-norm least-squares solution;
+    residuals the squared norms of b - a x per column (empty unless a has full column rank and
+    more rows than columns); rank (an integer, no gradient); s the singular values."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim != 2 or b.ndim not in (1, 2) or b.shape[0] != a.shape[0]:
+        raise ValueError(f"lstsq: a must be 2-D and b 1-D or 2-D with as many rows, got shapes {a.shape} and {b.shape}")
+    m, n = a.shape
+    cut = max(m, n) * np.finfo(a.dtype).eps if rcond is None else rcond
+    x = pinv(a, cut) @ b
+    s = svdvals(a)
+    rank = np.sum(s.data > cut * s.data.max(initial=0), dtype=np.int32)
+    if rank == n and m > n:
+        r = b - a @ x
+        residuals = reshape(_sum(r * r, axis=0), (-1,))
+    else:
+        residuals = Tensor._wrap(np.empty((0,), dtype=x.dtype))
+    return x, residuals, rank, s
 
 
 # ----------------------------------------------------------------------------- products and powers

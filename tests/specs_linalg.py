@@ -17,7 +17,7 @@ COMPOSITES = (
     "dot", "vdot", "inner", "outer", "tensordot", "kron", "trace", "diag", "diagonal",
     "tril", "triu", "norm", "eigvalsh", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power",
     "multi_dot", "tensorinv", "tensorsolve", "vecdot", "matrix_transpose", "linalg.outer", "linalg.trace",
-    "linalg.diagonal", "pinv",
+    "linalg.diagonal", "pinv", "lstsq",
 )  # fmt: skip
 INF = np.inf
 
@@ -209,6 +209,22 @@ SPECS: list[Spec] = [
     Spec("svd", L.svd_p, _svd_packed_ref, ((2, 3, 2),), S.separated_singular_values, "packed-batched"),
     Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((4, 3),), S.separated_singular_values, label="tall"),
     Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((2, 2, 3),), S.separated_singular_values, label="wide-batched"),
+    Spec(
+        "lstsq",
+        lambda a, b: ag.linalg.lstsq(a, b)[0],
+        lambda a, b: np.linalg.lstsq(a, b)[0],
+        ((5, 3), (5, 2)),
+        (S.separated_singular_values, S.normal),
+        "x",
+    ),
+    Spec(
+        "lstsq",
+        lambda a, b: ag.linalg.lstsq(a, b)[1],
+        lambda a, b: np.linalg.lstsq(a, b)[1],
+        ((5, 3), (5,)),
+        (S.separated_singular_values, S.normal),
+        "residuals",
+    ),
     # ------------------------------------------------------------------ ag.linalg composites (numpy 2's names too)
     Spec("vector_norm", ag.linalg.vector_norm, np.linalg.vector_norm, ((2, 3),), label="all"),
     Spec(

@@ -333,6 +333,18 @@ def test_svd_full_matrices_of_a_non_square_matrix_refuses():
     np.testing.assert_allclose(s.data, [2.0, 1.0])
 
 
+def test_lstsq_returns_numpy_s_four_results():
+    rng = np.random.default_rng(19)
+    a, b = S.separated_singular_values(rng, (5, 3)), rng.standard_normal(5)
+    for ours, theirs in zip(ag.linalg.lstsq(a, b), np.linalg.lstsq(a, b), strict=True):
+        np.testing.assert_allclose(getattr(ours, "data", ours), theirs, rtol=1e-10)
+    x, residuals, rank, s = ag.linalg.lstsq(np.ones((4, 2)), np.arange(4.0))  # rank 1: no residuals
+    assert rank == 1 and residuals.shape == (0,)
+    np.testing.assert_allclose(x.data, np.linalg.lstsq(np.ones((4, 2)), np.arange(4.0))[0])
+    with pytest.raises(ValueError, match=r"^lstsq: a must be 2-D and b 1-D or 2-D with as many rows"):
+        ag.linalg.lstsq(np.ones((4, 2)), np.ones(3))
+
+
 def test_pinv_solves_least_squares():
     rng = np.random.default_rng(18)
     a, b = S.separated_singular_values(rng, (5, 3)), rng.standard_normal(5)
@@ -371,6 +383,7 @@ NUMPY_CALLS = {
     "linalg.eigvalsh": lambda t: np.linalg.eigvalsh(t + t.T),
     "linalg.svd": lambda t: np.linalg.svd(t).U,
     "linalg.pinv": lambda t: np.linalg.pinv(t),
+    "linalg.lstsq": lambda t: np.linalg.lstsq(t, V)[0],
     "linalg.vector_norm": lambda t: np.linalg.vector_norm(t, ord=3),
     "linalg.matrix_norm": lambda t: np.linalg.matrix_norm(t, ord=-2),
     "linalg.svdvals": lambda t: np.linalg.svdvals(t),
