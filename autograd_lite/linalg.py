@@ -1,7 +1,7 @@
 """``ag.linalg``: numpy.linalg's names, differentiable -- ``ag.linalg.det(t)`` as ``np.linalg.det(t)``
 (and ``np.linalg.det(t)`` itself records).
 
-The primitives (det, slogdet, inv, solve, cholesky, eigh, svd) live in the table,
+The primitives (det, slogdet, inv, solve, cholesky, eigh, svd, qr) live in the table,
 ``ops/linalg.py``; this module composes the rest from them: the norms (``norm``, numpy 2's
 ``vector_norm`` and ``matrix_norm``; 2, -2 and 'nuc' from the singular values), ``svdvals``,
 ``cond``, ``pinv``, ``lstsq``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve``
@@ -10,7 +10,8 @@ and numpy 2's aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace
 nothing.
 
 Not supported (numpy's function on a Tensor is not recorded): eig and eigvals (complex results;
-the engine is real-valued -- use eigh/eigvalsh for symmetric matrices), qr and cross.
+the engine is real-valued -- use eigh/eigvalsh for symmetric matrices) and qr of wide
+matrices.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .dispatch import implements
 from .ops import core
 from .ops.linalg import (
     EighResult,
+    QRResult,
     SlogdetResult,
     SVDResult,
     _mT,
@@ -34,6 +36,7 @@ from .ops.linalg import (
     eigh,
     eigvalsh,
     inv,
+    qr,
     slogdet,
     solve,
     svd,
@@ -47,10 +50,11 @@ from .tensor import abs as _abs
 from .tensor import min as _min
 
 __all__ = [
-    "EighResult", "SlogdetResult", "SVDResult", "cholesky", "det", "eigh", "eigvalsh", "inv", "slogdet", "solve", "svd",
-    "norm", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power", "multi_dot", "tensorinv",
-    "tensorsolve", "matrix_rank", "pinv", "lstsq", "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal",
-    "matrix_transpose",
+    "EighResult", "QRResult", "SlogdetResult", "SVDResult",
+    "cholesky", "det", "eigh", "eigvalsh", "inv", "qr", "slogdet", "solve", "svd",
+    "norm", "vector_norm", "matrix_norm", "svdvals", "cond", "pinv", "lstsq", "matrix_rank",
+    "matrix_power", "multi_dot", "tensorinv", "tensorsolve",
+    "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal", "matrix_transpose",
 ]  # fmt: skip
 _sum, _max = core.sum, core.max
 

@@ -32,6 +32,10 @@ def _svd_packed_ref(a: np.ndarray) -> np.ndarray:
     return np.concatenate([u, s[..., None, :], vh.swapaxes(-1, -2)], axis=-2)
 
 
+def _qr_packed_ref(a: np.ndarray) -> np.ndarray:
+    return np.concatenate(np.linalg.qr(a), axis=-2)
+
+
 def _dot(label: str, *shapes) -> Spec:
     return Spec("dot", np.dot, np.dot, shapes, label=label)
 
@@ -207,6 +211,8 @@ SPECS: list[Spec] = [
     Spec("svd", L.svd_p, _svd_packed_ref, ((4, 2),), S.separated_singular_values, "packed-tall"),
     Spec("svd", L.svd_p, _svd_packed_ref, ((2, 4),), S.separated_singular_values, "packed-wide"),
     Spec("svd", L.svd_p, _svd_packed_ref, ((2, 3, 2),), S.separated_singular_values, "packed-batched"),
+    Spec("qr", L.qr_p, _qr_packed_ref, ((3, 3),), S.well_conditioned, "packed-square"),
+    Spec("qr", L.qr_p, _qr_packed_ref, ((2, 4, 2),), S.well_conditioned, "packed-tall-batched"),
     Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((4, 3),), S.separated_singular_values, label="tall"),
     Spec("pinv", ag.linalg.pinv, np.linalg.pinv, ((2, 2, 3),), S.separated_singular_values, label="wide-batched"),
     Spec(

@@ -333,6 +333,29 @@ def test_svd_full_matrices_of_a_non_square_matrix_refuses():
     np.testing.assert_allclose(s.data, [2.0, 1.0])
 
 
+@pytest.mark.parametrize("shape", [(3, 3), (5, 2), (2, 4, 3)])
+def test_qr_reconstructs_its_input_and_the_gradient_through_it_is_the_identity(shape):
+    rng = np.random.default_rng(20)
+    a, c = rng.standard_normal(shape), rng.standard_normal(shape)
+    x = _leaf(a)
+    q, r = ag.linalg.qr(x)
+    np.testing.assert_allclose((q @ r).data, a, atol=1e-12)
+    np.testing.assert_allclose(r.data, np.triu(r.data), atol=0)
+    np.testing.assert_allclose(ag.linalg.qr(x, mode="r").data, np.linalg.qr(a, mode="r"), rtol=1e-12)
+    (q @ r * c).sum().backward()
+    np.testing.assert_allclose(x.grad.data, c, atol=1e-10)
+
+
+def test_qr_refuses_what_has_no_gradient():
+    with pytest.raises(
+        ValueError, match=r"^qr: needs matrices with at least as many rows as columns, got shape \(2, 3\)"
+    ):
+        ag.linalg.qr(np.ones((2, 3)))
+    for mode in ("complete", "raw"):
+        with pytest.raises(ValueError, match=rf"^qr: mode='{mode}' is not supported on tensors \(shape \(3, 2\)\)"):
+            ag.linalg.qr(np.ones((3, 2)), mode=mode)
+
+
 def test_lstsq_returns_numpy_s_four_results():
     rng = np.random.default_rng(19)
     a, b = S.separated_singular_values(rng, (5, 3)), rng.standard_normal(5)
@@ -383,6 +406,7 @@ NUMPY_CALLS = {
     "linalg.eigvalsh": lambda t: np.linalg.eigvalsh(t + t.T),
     "linalg.svd": lambda t: np.linalg.svd(t).U,
     "linalg.pinv": lambda t: np.linalg.pinv(t),
+    "linalg.qr": lambda t: np.linalg.qr(t).R,
     "linalg.lstsq": lambda t: np.linalg.lstsq(t, V)[0],
     "linalg.vector_norm": lambda t: np.linalg.vector_norm(t, ord=3),
     "linalg.matrix_norm": lambda t: np.linalg.matrix_norm(t, ord=-2),
@@ -432,7 +456,7 @@ def test_every_name_is_in_its_namespace():
         "triu",
     ):
         assert callable(getattr(ag, name))
-    for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "svd", "pinv"):
+    for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "svd", "pinv", "qr"):
         assert callable(getattr(ag.linalg, name))
         assert not hasattr(ag, name)  # np.linalg's names stay in ag.linalg, as in numpy
     assert set(ag.linalg.__all__) >= {n for n in dir(np.linalg) if n.startswith("matrix_") and n != "matrix_rank"}
@@ -450,7 +474,7 @@ def test_every_linalg_primitive_documents_its_rule():
     from autograd_lite.ops import linalg as L
 
     prims = [v for v in vars(L).values() if isinstance(v, ag.Primitive) and v not in core.PRIMITIVES]
-    assert {p.name for p in prims} == {"einsum", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "svd"}
+    assert {p.name for p in prims} == {"einsum", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "svd", "qr"}
     for p in prims:
         assert p.doc and ":  d/d" in p.doc, p.name
 

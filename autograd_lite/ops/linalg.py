@@ -272,6 +272,26 @@ def _svd_grad(g: Any, out: Any, a: Any) -> Any:
     return ga
 
 
+def _qr_forward(a: Any) -> Any:
+    a = np.asarray(a)
+    if a.ndim < 2 or a.shape[-2] < a.shape[-1]:
+        raise _OpError(f"qr: needs matrices with at least as many rows as columns, got shape {a.shape}")
+    q, r = np.linalg.qr(a)
+    return np.concatenate([q, r], axis=-2)
+
+
+def _qr_grad(g: Any, out: Any, a: Any) -> Any:
+    """(g_Q + Q copyltu(M)) R^-T, M = R g_R^T - g_Q^T Q, copyltu(M) = the symmetric matrix with
+    M's lower triangle (m >= n, the reduced QR)."""
+    m, n = a.shape[-2:]
+    q, r = out[..., :m, :], out[..., m:, :]
+    gq, gr = g[..., :m, :], g[..., m:, :]
+    lower = r @ _mT(gr) - _mT(gq) @ q
+    sym = where.apply(np.tri(n, k=-1, dtype=bool), lower, 0)
+    sym = sym + _mT(sym) + where.apply(np.eye(n, dtype=bool), lower, 0)
+    return _mT(solve.apply(r, _mT(gq + q @ sym)))  # (...) R^-T = (R^-1 (...)^T)^T
+
+
 def _det_grad(g: Any, out: Any, a: Any) -> Any:
     if isinstance(a, Tensor):  # under create_graph: recorded, differentiable again
         cof = out.reshape(out.shape + (1, 1)) * _batch_inv_t("det", a)
@@ -346,6 +366,12 @@ svd_p = P(
     (_svd_grad,),
     doc="[U; s; V] = svd(a):  d/da = U (F o (U^T g_U - g_U^T U) S + diag(g_s) + S F o (V^T g_V - g_V^T V)) V^T "
     "+ the (I - U U^T), (I - V V^T) terms, F_ij = 1/(s_j^2 - s_i^2)",
+)
+qr_p = P(
+    "qr",
+    _qr_forward,
+    (_qr_grad,),
+    doc="[Q; R] = qr(a), m >= n:  d/da = (g_Q + Q copyltu(R g_R^T - g_Q^T Q)) R^-T",
 )
 
 del P
@@ -609,3 +635,22 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
             "not unique and have no gradient; pass full_matrices=False"
         )
     return SVDResult(packed[..., :m, :], s, _mT(packed[..., m + 1 :, :]))
+
+
+class QRResult(NamedTuple):
+    Q: Tensor
+    R: Tensor
+
+
+@implements(np.linalg.qr)
+def qr(a: Any, mode: str = "reduced") -> Any:
+    """Q (orthonormal columns) and R (upper triangular) with a = Q R, for matrices with at least
+    as many rows as columns; ``mode='r'`` gives R alone.  A wide matrix, ``mode='complete'`` on a
+    tall one (its extra columns of Q are not unique) and ``mode='raw'`` are refused."""
+    a = as_tensor(a)
+    if mode not in ("reduced", "r", "complete") or mode == "complete" and a.ndim >= 2 and a.shape[-2] != a.shape[-1]:
+        raise ValueError(f"qr: mode={mode!r} is not supported on tensors (shape {a.shape}); use 'reduced' or 'r'")
+    packed = qr_p(a)
+    m = a.shape[-2]
+    r = packed[..., m:, :]
+    return r if mode == "r" else QRResult(packed[..., :m, :], r)
