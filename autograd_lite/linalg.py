@@ -6,7 +6,7 @@ The primitives (det, slogdet, inv, solve, cholesky, eigh, svd, qr) live in the t
 ``vector_norm`` and ``matrix_norm``; 2, -2 and 'nuc' from the singular values), ``svdvals``,
 ``cond``, ``pinv``, ``lstsq``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve``
 and numpy 2's aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``,
-``diagonal``, ``matrix_transpose``).  ``matrix_rank`` is a query: it returns data and records
+``diagonal``, ``matrix_transpose``, ``cross``).  ``matrix_rank`` is a query: it returns data and records
 nothing.
 
 Not supported (numpy's function on a Tensor is not recorded): eig and eigvals (complex results;
@@ -42,6 +42,7 @@ from .ops.linalg import (
     svd,
     tensordot,
 )
+from .ops.linalg import cross as _cross
 from .ops.linalg import diagonal as _diagonal
 from .ops.linalg import outer as _outer
 from .ops.linalg import trace as _trace
@@ -54,7 +55,7 @@ __all__ = [
     "cholesky", "det", "eigh", "eigvalsh", "inv", "qr", "slogdet", "solve", "svd",
     "norm", "vector_norm", "matrix_norm", "svdvals", "cond", "pinv", "lstsq", "matrix_rank",
     "matrix_power", "multi_dot", "tensorinv", "tensorsolve",
-    "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal", "matrix_transpose",
+    "matmul", "outer", "tensordot", "vecdot", "trace", "diagonal", "matrix_transpose", "cross",
 ]  # fmt: skip
 _sum, _max = core.sum, core.max
 
@@ -341,6 +342,16 @@ def outer(x1: Any, x2: Any, /) -> Tensor:
 
 
 implements(np.linalg.tensordot)(tensordot)
+
+
+@implements(np.linalg.cross)
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
+    """The cross product of 3-vectors along ``axis`` (numpy.linalg's cross takes 3-vectors only)."""
+    for i, x in enumerate((x1, x2)):
+        shape = np.shape(_data(x))
+        if not -len(shape) <= axis < len(shape) or shape[axis] != 3:
+            raise ValueError(f"cross: input {i} of shape {shape} has no axis {axis} of 3 components")
+    return _cross(x1, x2, axis=axis)
 
 
 @implements(np.linalg.vecdot)

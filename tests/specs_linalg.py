@@ -17,7 +17,7 @@ COMPOSITES = (
     "dot", "vdot", "inner", "outer", "tensordot", "kron", "trace", "diag", "diagonal",
     "tril", "triu", "norm", "eigvalsh", "vector_norm", "matrix_norm", "svdvals", "cond", "matrix_power",
     "multi_dot", "tensorinv", "tensorsolve", "vecdot", "matrix_transpose", "linalg.outer", "linalg.trace",
-    "linalg.diagonal", "pinv", "lstsq",
+    "linalg.diagonal", "pinv", "lstsq", "cross", "linalg.cross",
 )  # fmt: skip
 INF = np.inf
 
@@ -94,6 +94,22 @@ SPECS: list[Spec] = [
         lambda a, b: np.tensordot(a, b, (1, 0)),
         ((2, 3), (3, 2)),
         label="int-pair",
+    ),
+    Spec("cross", ag.cross, np.cross, ((3,), (3,))),
+    Spec("cross", ag.cross, np.cross, ((2, 1, 3), (4, 3)), label="broadcast"),
+    Spec("cross", ag.cross, lambda a, b: np.cross(np.append(a, 0.0), b), ((2,), (3,)), label="2d-3d"),
+    Spec(
+        "cross",
+        lambda a, b: ag.cross(a, b, axisa=0, axisb=1, axisc=0),
+        lambda a, b: np.cross(a, b, axisa=0, axisb=1, axisc=0),
+        ((3, 2), (2, 3)),
+        label="axes",
+    ),
+    Spec(
+        "linalg.cross",
+        lambda a, b: ag.linalg.cross(a, b, axis=0),
+        lambda a, b: np.linalg.cross(a, b, axis=0),
+        ((3, 2), (3, 2)),
     ),
     Spec("kron", ag.kron, np.kron, ((2, 3), (2, 2))),
     Spec("kron", ag.kron, np.kron, ((3,), (2, 2)), label="mixed-ndim"),

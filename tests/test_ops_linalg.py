@@ -391,6 +391,8 @@ NUMPY_CALLS = {
     "tensordot": lambda t: np.tensordot(t, M, axes=([0], [1])),
     "einsum": lambda t: np.einsum("ij,jk->ik", t, M),
     "kron": lambda t: np.kron(t, M[:2, :2]),
+    "cross": lambda t: np.cross(t, V),
+    "linalg.cross": lambda t: np.linalg.cross(t, M, axis=0),
     "trace": lambda t: np.trace(t, offset=1),
     "diag": lambda t: np.diag(t, -1),
     "diagonal": lambda t: np.diagonal(t),
@@ -441,20 +443,8 @@ def test_numpy_functions_on_tensors_record(name):
 
 
 def test_every_name_is_in_its_namespace():
-    for name in (
-        "dot",
-        "vdot",
-        "inner",
-        "outer",
-        "tensordot",
-        "einsum",
-        "kron",
-        "trace",
-        "diag",
-        "diagonal",
-        "tril",
-        "triu",
-    ):
+    top_level = "dot vdot inner outer tensordot einsum kron cross trace diag diagonal tril triu"
+    for name in top_level.split():
         assert callable(getattr(ag, name))
     for name in ("norm", "det", "slogdet", "inv", "solve", "cholesky", "eigh", "eigvalsh", "svd", "pinv", "qr"):
         assert callable(getattr(ag.linalg, name))
@@ -526,6 +516,8 @@ ERRORS = [
     (lambda: ag.diagonal(np.ones((2, 2)), axis1=0, axis2=-2), r"^diagonal: axis1=0, axis2=-2 are not two distinct axes of shape \(2, 2\)"),  # noqa: E501
     (lambda: ag.trace(np.ones(3)), r"^diagonal: needs at least 2 dimensions, got shape \(3,\)"),
     (lambda: ag.tril(np.float64(1.0)), r"^tril: needs at least 1 dimension"),
+    (lambda: ag.cross(np.ones(4), np.ones(3)), r"^cross: a of shape \(4,\) has no axis -1 of 2 or 3 components"),
+    (lambda: ag.linalg.cross(np.ones(2), np.ones(3)), r"^cross: input 0 of shape \(2,\) has no axis -1 of 3 components"),  # noqa: E501
     (lambda: ag.linalg.matrix_power(np.ones((2, 3)), 2), r"^matrix_power: expected square matrices in the last two dimensions, got shape \(2, 3\)"),  # noqa: E501
     (lambda: ag.linalg.matrix_power(np.eye(2), 1.5), r"^matrix_power: the exponent must be an integer, got 1.5"),
     (lambda: ag.linalg.multi_dot([np.ones(2)]), r"^multi_dot: needs at least 2 arrays, got 1"),

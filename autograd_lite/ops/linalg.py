@@ -31,12 +31,12 @@ import numpy as np
 
 from ..dispatch import implements
 from ..engine import Primitive, _OpError
-from ..tensor import Tensor, _data, as_tensor, reshape, transpose
+from ..tensor import Tensor, _data, as_tensor, reshape, stack, transpose
 from .core import getitem, matmul, mul, scatter_add, where
 from .core import sum as _sum
 
 __all__ = [
-    "dot", "vdot", "inner", "outer", "tensordot", "einsum", "kron",
+    "dot", "vdot", "inner", "outer", "tensordot", "einsum", "kron", "cross",
     "trace", "diag", "diagonal", "tril", "triu",
 ]  # fmt: skip
 
@@ -481,6 +481,43 @@ def kron(a: Any, b: Any) -> Tensor:
     ai = reshape(a, tuple(d for s in sa for d in (s, 1)))
     bi = reshape(b, tuple(d for s in sb for d in (1, s)))
     return reshape(mul(ai, bi), tuple(p * q for p, q in zip(sa, sb, strict=True)))
+
+
+@implements(np.cross)
+def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None) -> Tensor:
+    """The cross product of 3-vectors (a 2-vector has z = 0; two 2-vectors give the z component),
+    along ``axisa``/``axisb`` (or ``axis``), broadcast over the rest, the result along ``axisc``."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = as_tensor(a), as_tensor(b)
+    for x, ax, which in ((a, axisa, "a"), (b, axisb, "b")):
+        if not -x.ndim <= ax < x.ndim or x.shape[ax] not in (2, 3):
+            raise ValueError(f"cross: {which} of shape {x.shape} has no axis {ax} of 2 or 3 components")
+    a, b = _move_to_end(a, axisa), _move_to_end(b, axisb)
+    (a0, a1, a2), (b0, b1, b2) = _components(a), _components(b)
+    z = a0 * b1 - a1 * b0
+    if a2 is None and b2 is None:
+        return z
+    if a2 is None:  # a = (a0, a1, 0)
+        x, y = a1 * b2, -(a0 * b2)
+    elif b2 is None:  # b = (b0, b1, 0)
+        x, y = -(a2 * b1), a2 * b0
+    else:
+        x, y = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2
+    c = stack([x, y, z], axis=-1)
+    if not -c.ndim <= axisc < c.ndim:
+        raise ValueError(f"cross: axisc={axisc} is out of bounds for the result's {c.ndim} dimensions")
+    order = list(range(c.ndim - 1))
+    order.insert(axisc % c.ndim, c.ndim - 1)  # the components' axis from last to axisc
+    return _permuted(c, order)
+
+
+def _move_to_end(x: Tensor, axis: int) -> Tensor:
+    return _permuted(x, [k for k in range(x.ndim) if k != axis % x.ndim] + [axis % x.ndim])
+
+
+def _components(x: Tensor) -> list[Any]:
+    return [x[..., 0], x[..., 1], x[..., 2] if x.shape[-1] == 3 else None]
 
 
 @implements(np.einsum)
