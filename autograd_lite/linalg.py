@@ -6,12 +6,11 @@ The primitives (det, slogdet, inv, solve, cholesky, eigh, svd, qr) live in the t
 ``vector_norm`` and ``matrix_norm``; 2, -2 and 'nuc' from the singular values), ``svdvals``,
 ``cond``, ``pinv``, ``lstsq``, ``matrix_power``, ``multi_dot``, ``tensorinv``, ``tensorsolve``
 and numpy 2's aliases (``matmul``, ``outer``, ``tensordot``, ``vecdot``, ``trace``,
-``diagonal``, ``matrix_transpose``, ``cross``).  ``matrix_rank`` is a query: it returns data and records
-nothing.
+``diagonal``, ``matrix_transpose``, ``cross``).  ``matrix_rank`` is a query: it returns data
+and records nothing.
 
-Not supported (numpy's function on a Tensor is not recorded): eig and eigvals (complex results;
-the engine is real-valued -- use eigh/eigvalsh for symmetric matrices) and qr of wide
-matrices.
+Refused, with a message naming the alternatives: eig and eigvals (complex results; the engine is
+real-valued -- use eigh/eigvalsh for symmetric matrices), qr of wide matrices.
 """
 
 from __future__ import annotations
@@ -324,6 +323,16 @@ def tensorsolve(a: Any, b: Any, axes: Sequence[int] | None = None) -> Tensor:
 def matrix_rank(a: Any, *args: Any, **kwargs: Any) -> Any:
     """A query: numpy's matrix_rank of the data (an integer; nothing is recorded)."""
     return np.linalg.matrix_rank(np.asarray(_data(a)), *args, **kwargs)
+
+
+@implements(np.linalg.eig, np.linalg.eigvals)
+def _complex_refused(a: Any, *args: Any, **kwargs: Any) -> Any:
+    """eig and eigvals: refused with the alternatives (their results are complex in general)."""
+    raise TypeError(
+        f"numpy.linalg.eig/eigvals on a tensor of shape {np.shape(_data(a))}: eigenvalues of a general "
+        "matrix are complex, and autograd_lite is real-valued; use np.linalg.eigh/eigvalsh for a symmetric "
+        "matrix, svd for singular values, or apply numpy to tensor.data (no gradient)"
+    )
 
 
 # ----------------------------------------------------------------------------- numpy 2's aliases

@@ -452,6 +452,14 @@ def test_every_name_is_in_its_namespace():
     assert set(ag.linalg.__all__) >= {n for n in dir(np.linalg) if n.startswith("matrix_") and n != "matrix_rank"}
 
 
+@pytest.mark.parametrize("fn", [np.linalg.eig, np.linalg.eigvals])
+def test_eig_and_eigvals_refuse_with_the_alternatives(fn):
+    with pytest.raises(
+        TypeError, match=r"^numpy.linalg.eig/eigvals on a tensor of shape \(3, 3\): .* use np.linalg.eigh"
+    ):
+        fn(_leaf(M))
+
+
 def test_matrix_rank_is_a_query():
     x = _leaf(np.outer(V, V))
     rank = np.linalg.matrix_rank(x)
