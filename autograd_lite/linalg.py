@@ -227,13 +227,14 @@ def matrix_power(a: Any, n: int) -> Tensor:
         eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
         return core.where(np.ones(a.shape, dtype=bool), eye, a)
     base, n = (inv(a), -int(n)) if n < 0 else (a, int(n))
-    result = None
+    result: Tensor | None = None
     while n:
         if n & 1:
             result = base if result is None else result @ base
         n >>= 1
         if n:
             base = base @ base
+    assert result is not None  # n >= 1 sets it
     return result
 
 
