@@ -95,6 +95,10 @@ from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_do
 
 # --- /graphs
 
+# --- ag.linalg: numpy.linalg's names (ops/linalg.py)
+# isort: split
+from . import linalg  # noqa: E402
+
 # --- models: nn, losses, optimizers, data
 # isort: split
 from . import data, ensemble, losses, monitor, nn, optim, plot, train, tune  # noqa: E402

@@ -92,6 +92,10 @@ _ALTERNATIVES = {
     "copy": "the Tensor itself (operations never change their inputs)",
     "full_like": "np.full(t.shape, value)",
     "dot": "ag.matmul or the @ operator",
+    "eig": "ag.linalg.eigh for a symmetric matrix, or ag.linalg.svd (eig's results are complex in general, "
+    "and autograd_lite is real-valued)",
+    "eigvals": "ag.linalg.eigvalsh for a symmetric matrix, or ag.linalg.svdvals (eigvals' results are complex "
+    "in general, and autograd_lite is real-valued)",
 }
 
 

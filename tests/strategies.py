@@ -143,3 +143,43 @@ def with_zeros(k: int) -> Sampler:
 def scaled(sampler: Sampler, factor: float) -> Sampler:
     """``sampler``'s values times ``factor`` (e.g. off the steps of round(x, 1))."""
     return lambda rng, shape: sampler(rng, shape) * factor
+
+
+# ----------------------------------------------------------------------------- matrices (linalg)
+# Square samplers for the last two axes of ``shape`` (leading axes are a batch).
+def well_conditioned(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """I * 2.5 + N(0, 0.5^2) noise: singular values within about (1, 4), det far from 0
+    (inv, solve, det, slogdet); non-square shapes get the identity's rectangular part."""
+    return 2.5 * np.eye(*shape[-2:]) + 0.5 * rng.standard_normal(shape)
+
+
+def signed_well_conditioned(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """``well_conditioned`` with its first row negated: det < 0 (slogdet's sign -1)."""
+    a = well_conditioned(rng, shape)
+    a[..., 0, :] *= -1
+    return a
+
+
+def spd(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """Symmetric positive definite: B B^T / n + I (cholesky)."""
+    b = rng.standard_normal(shape)
+    return b @ b.swapaxes(-1, -2) / shape[-1] + np.eye(shape[-1])
+
+
+def symmetric_separated(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """Q diag(w) Q^T with eigenvalues at least 0.5 apart (eigh: no near-degenerate pairs)."""
+    n = shape[-1]
+    q, _ = np.linalg.qr(rng.standard_normal(shape))
+    w = np.cumsum(rng.uniform(0.5, 1.5, shape[:-1]), axis=-1) - n / 2
+    return (q * w[..., None, :]) @ q.swapaxes(-1, -2)
+
+
+def separated_singular_values(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """U diag(s) V^T with singular values in [1, 6] at least 0.5 apart (svd, pinv: the singular
+    vectors are far from their undefined, repeated-value cases)."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    u, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, k)))
+    v, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, k)))
+    s = 1.0 + np.cumsum(rng.uniform(0.5, 1.0, shape[:-2] + (k,)), axis=-1)
+    return (u * s[..., None, :]) @ v.swapaxes(-1, -2)

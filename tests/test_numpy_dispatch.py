@@ -81,11 +81,12 @@ CALLABLES = list(_public_callables())
 
 def _on_the_graph(result) -> bool:
     """A Tensor that requires grad, or a tuple/list of Tensors with at least one on the graph
-    (np.split; np.linalg.slogdet, whose sign may be a constant Tensor) -- never an ndarray."""
+    (np.split; np.linalg.slogdet, whose sign may be a constant Tensor; np.linalg.lstsq, whose rank is
+    a Python int) -- never an ndarray."""
     if isinstance(result, ag.Tensor):
         return result.requires_grad
     if isinstance(result, (tuple, list)) and result:
-        return all(isinstance(r, ag.Tensor) or _on_the_graph(r) for r in result) and any(map(_on_the_graph, result))
+        return all(isinstance(r, (ag.Tensor, int)) or _on_the_graph(r) for r in result) and any(map(_on_the_graph, result))
     return False
 
 
