@@ -66,7 +66,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "random_search_accuracy": Between(0.05, 0.6),
         "gradient_descent_accuracy": Between(0.85, 1.0),
         # numerical vs analytic: forward difference (h = 1e-5) is "fine", centered is "good"
-        "forward_difference_rel_err": Between(1e-9, 1e-4),
+        "forward_difference_rel_err": Between(1e-7, 1e-3),  # medians over the elements of dW
         "centered_difference_rel_err": Between(0, 1e-7),
         "gradcheck_passes": True,
         "gradcheck_catches_wrong_rule": True,
