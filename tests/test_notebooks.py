@@ -77,6 +77,18 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "w_after_10_steps": [0.5**10, 0.5**10, 1.5**10],
         "regimes": ["monotone", "oscillating", "diverging"],
     },
+    "04_least_squares.ipynb": {
+        "closed_form_w": [Between(2.8, 3.2), Between(-2.5, 0.5)],  # y = 3 x - 1 + noise (sd 2, N = 50)
+        "closed_form_is_lstsq": True,
+        "grad_matches_formula": Between(0, 1e-10),  # backward vs 2/N X^T (X w - y)
+        "hessian_matches_formula": Between(0, 1e-10),  # ag.hessian vs 2/N X^T X
+        "grad_at_closed_form": Between(0, 1e-10),
+        "gd_vs_closed_form": Between(0, 1e-6),
+        "rate_measured_over_predicted": Between(1 - 1e-6, 1 + 1e-6),  # the rate 1 - lambda_min / lambda_max
+        "steps_to_1e-6": {"raw": Between(1500, 3000), "normalized": 1},  # normalized: Hessian 2 I, eta 1/2
+        "normalized_fit_in_x_units_vs_closed_form": Between(0, 1e-10),
+        "growth_per_step_above_2_over_lambda_max": 1.2,  # |1 - eta lambda_max| at eta = 2.2 / lambda_max
+    },
     "03_backprop.ipynb": {
         "simple_graph": SIMPLE_GRAPH,
         "neuron": NEURON,
@@ -122,6 +134,10 @@ def test_notebook_runs_and_reproduces_its_numbers(path):
         return
     assert key_numbers is not None, f"{path.name} should end with a cell that sets KEY_NUMBERS"
     assert not mismatches(key_numbers, EXPECTED[path.name]), "\n".join(mismatches(key_numbers, EXPECTED[path.name]))
+
+
+def test_every_notebook_with_expected_numbers_exists():
+    assert sorted(EXPECTED) == sorted(set(EXPECTED) & {p.name for p in NOTEBOOKS})
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
