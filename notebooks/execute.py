@@ -43,6 +43,7 @@ _PROBE = (
 )
 # a warning or a traceback written to stderr counts as an error output (progress bars do not)
 _STDERR_ERROR = re.compile(r"Traceback|\w+(Warning|Error)\b")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
 class ThisPythonKernelManager(AsyncKernelManager):
@@ -69,6 +70,15 @@ def _kernel_env() -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"
     env.pop("MPLBACKEND", None)  # the kernel's own inline backend draws the figures into the notebook
     return env
+
+
+def _without_addresses(nb: nbformat.NotebookNode) -> None:
+    """Drop memory addresses from the plain-text fallbacks of rich outputs (``<Graph at 0x7f...>``),
+    so re-executing an unchanged notebook stores the same file."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "text/plain" in out.get("data", {}):
+                out.data["text/plain"] = _ADDRESS.sub(">", out.data["text/plain"])
 
 
 def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
@@ -105,6 +115,7 @@ def execute_notebook(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookN
         )
         client.execute(env=_kernel_env())
     nb.cells.pop()
+    _without_addresses(nb)
     printed = "".join(o.text for o in probe.outputs if o.output_type == "stream" and o.name == "stdout")
     errors = error_outputs(nb)
     if errors:
