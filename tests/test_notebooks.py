@@ -60,6 +60,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "neuron": NEURON,
         "neuron_gradcheck": True,
         "copy_gate": 7,  # d(x*x + x)/dx = 2x + 1 at x = 3
+        "dead_layer_grad_is_zero": True,  # relu(X W1 - 5): every unit dead, W1's gradient all zero
     },
     "02_optimization.ipynb": {
         # random search over W vs following the slope on the same 10-class data
