@@ -177,8 +177,14 @@ def test_kernel_runs_this_interpreter_and_this_checkout(tmp_path):
 def test_an_error_or_a_warning_fails_the_notebook(tmp_path):
     with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
         execute.execute_notebook(_notebook(tmp_path, "x = 1", "1 / 0"))
+    warn = "import warnings; warnings.warn('careful')"
     with pytest.raises(RuntimeError, match="UserWarning: careful"):
-        execute.execute_notebook(_notebook(tmp_path, "import warnings; warnings.warn('careful')"))
+        execute.execute_notebook(_notebook(tmp_path, warn))
+    nb = nbformat.read(_notebook(tmp_path, warn), as_version=4)
+    nb.cells[0].metadata.tags = [execute.WARNS_TAG]  # a warning shown on purpose
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+    executed, _ = execute.execute_notebook(tmp_path / "probe.ipynb")
+    assert "careful" in executed.cells[0].outputs[0].text
 
 
 def test_mismatches_reports_each_wrong_number():
