@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run_all.py
+
+# re-execute every notebook in a Jupyter kernel and store it with its outputs (notebooks/execute.py)
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python notebooks/execute.py --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,22 +1,199 @@
-"""The notebooks stay true: every code cell of every notebook runs without error, in order."""
+"""The notebooks stay true: each runs top to bottom in a real Jupyter kernel without an error output,
+reproduces the numbers it states (its ``KEY_NUMBERS``, compared here with the course's values), and is
+stored with its outputs.
+
+How a notebook is run lives in notebooks/execute.py (shared with ``make notebooks``): ipykernel's
+"python3" kernel started with this interpreter, importing this checkout's autograd_lite.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib.util
+import sys
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pytest
+from nbclient.exceptions import CellExecutionError
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+_spec = importlib.util.spec_from_file_location(
+    "notebook_execute", Path(__file__).resolve().parent.parent / "notebooks" / "execute.py"
+)
+execute = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(execute)
+
+NOTEBOOKS = execute.notebooks()
+COURSE = 0.005  # the course states its numbers to two decimals
+
+
+class Between:
+    """An expected number known only to lie in [lo, hi] (an accuracy, a relative error)."""
+
+    def __init__(self, lo: float, hi: float) -> None:
+        self.lo, self.hi = lo, hi
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (int, float)) and not isinstance(other, bool) and self.lo <= other <= self.hi
+
+    def __repr__(self) -> str:
+        return f"Between({self.lo}, {self.hi})"
+
+
+NEURON = {"f": 0.73, "grads": [-0.20, 0.39, -0.39, -0.59, 0.20]}  # w0, x0, w1, x1, w2
+SIMPLE_GRAPH = {"f": -12, "dx": -4, "dy": -4, "dz": 3}  # (x + y) z at x = -2, y = 5, z = -4
+RELU_VECTOR = [4, 0, 5, 0]  # relu at [1, -2, 3, -1], upstream [4, -1, 5, 9]
+
+# What each notebook must reproduce: the course's numbers (two decimals), closed forms worked out by
+# hand, and ranges where a number depends on seeded data. A notebook stating KEY_NUMBERS needs an entry.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "quickstart.ipynb": {
+        "simple_graph": SIMPLE_GRAPH,
+        "neuron": NEURON,
+        "relu_vector": RELU_VECTOR,
+        "accumulated": 12,  # d(a*a)/da twice at a = 3
+        "broadcast_bias_grad": [5, 5, 5, 5],
+        "second_order": [12, 12],  # d(t^3)/dt and d2(t^3)/dt2 at t = 2
+    },
+    "graphs.ipynb": {
+        "simple_graph": SIMPLE_GRAPH,
+        "neuron": NEURON,
+        "neuron_gradcheck": True,
+        "copy_gate": 7,  # d(x*x + x)/dx = 2x + 1 at x = 3
+        "dead_layer_grad_is_zero": True,  # relu(X W1 - 5): every unit dead, W1's gradient all zero
+    },
+    "02_optimization.ipynb": {
+        # random search over W vs following the slope on the same 10-class data
+        "random_search_accuracy": Between(0.05, 0.6),
+        "gradient_descent_accuracy": Between(0.85, 1.0),
+        # numerical vs analytic: forward difference (h = 1e-5) is "fine", centered is "good"
+        "forward_difference_rel_err": Between(1e-7, 1e-3),  # medians over the elements of dW
+        "centered_difference_rel_err": Between(0, 1e-7),
+        "gradcheck_passes": True,
+        "gradcheck_catches_wrong_rule": True,
+        "minibatch_sgd_accuracy": Between(0.85, 1.0),
+        # f(w) = a w^2 / 2 with a = 2 (eta_opt = 1/a = 0.5) from w = 1: w_t = (1 - eta a)^t
+        "step_sizes": [0.25, 0.75, 1.25],
+        "step_factors": [0.5, -0.5, -1.5],
+        "w_after_10_steps": [0.5**10, 0.5**10, 1.5**10],
+        "regimes": ["monotone", "oscillating", "diverging"],
+    },
+    "04_least_squares.ipynb": {
+        "closed_form_w": [Between(2.8, 3.2), Between(-2.5, 0.5)],  # y = 3 x - 1 + noise (sd 2, N = 50)
+        "closed_form_is_lstsq": True,
+        "grad_matches_formula": Between(0, 1e-10),  # backward vs 2/N X^T (X w - y)
+        "hessian_matches_formula": Between(0, 1e-10),  # ag.hessian vs 2/N X^T X
+        "grad_at_closed_form": Between(0, 1e-10),
+        "gd_vs_closed_form": Between(0, 1e-6),
+        "rate_measured_over_predicted": Between(1 - 1e-6, 1 + 1e-6),  # the rate 1 - lambda_min / lambda_max
+        "steps_to_1e-6": {"raw": Between(1500, 3000), "normalized": 1},  # normalized: Hessian 2 I, eta 1/2
+        "normalized_fit_in_x_units_vs_closed_form": Between(0, 1e-10),
+        "growth_per_step_above_2_over_lambda_max": 1.2,  # |1 - eta lambda_max| at eta = 2.2 / lambda_max
+    },
+    "03_backprop.ipynb": {
+        "simple_graph": SIMPLE_GRAPH,
+        "neuron": NEURON,
+        "sigmoid_local_gradient": 0.20,  # (1 - 0.73) 0.73
+        "gate_patterns": {"x": -8, "y": 6, "z": 2, "w": 0},  # 2 (x y + max(z, w)) at 3, -4, 2, -1
+        "copy_gate": 7,
+        "own_gate_checks": [True, False],  # check_graph passes the right rule, fails the wrong one
+        "relu_vector": RELU_VECTOR,
+        # ||W x||^2 at W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]: 2 q x^T and 2 W^T q with q = W x
+        "matvec": {"f": 0.116, "dW": [[0.088, 0.176], [0.104, 0.208]], "dx": [-0.112, 0.636]},
+        "matvec_gradcheck": True,
+    },
+}
+
+
+def mismatches(actual: Any, expected: Any, where: str = "KEY_NUMBERS") -> list[str]:
+    """Every place where ``actual`` differs from ``expected`` (numbers: within COURSE, or a Between)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict) or set(actual) != set(expected):
+            return [
+                f"{where}: keys {sorted(actual) if isinstance(actual, dict) else actual!r}, expected {sorted(expected)}"
+            ]
+        return [m for k in expected for m in mismatches(actual[k], expected[k], f"{where}[{k!r}]")]
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return [f"{where}: {actual!r}, expected {len(expected)} entries {expected!r}"]
+        return [m for i, (a, e) in enumerate(zip(actual, expected)) for m in mismatches(a, e, f"{where}[{i}]")]
+    if isinstance(expected, (bool, str)):
+        ok = type(actual) is type(expected) and actual == expected
+    elif isinstance(expected, (int, float)):
+        ok = isinstance(actual, (int, float)) and not isinstance(actual, bool)
+        ok = ok and actual == pytest.approx(expected, abs=COURSE, rel=1e-6)
+    else:
+        ok = actual == expected
+    return [] if ok else [f"{where}: {actual!r}, expected {expected!r}"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # files a notebook writes land in a temporary folder
-    cells = json.loads(path.read_text())["cells"]
-    namespace: dict = {"__name__": "__notebook__"}
-    code = [c for c in cells if c["cell_type"] == "code"]
-    assert code, f"{path.name} has no code cells"
-    for i, cell in enumerate(code):
-        source = "".join(cell["source"])
-        exec(compile(source, f"{path.name}[cell {i}]", "exec"), namespace)  # our own notebook's code
+def test_notebook_runs_and_reproduces_its_numbers(path):
+    _, key_numbers = execute.execute_notebook(path)  # raises at an error output
+    if path.name not in EXPECTED:
+        assert key_numbers is None, f"{path.name} states KEY_NUMBERS: add the expected values to EXPECTED"
+        return
+    assert key_numbers is not None, f"{path.name} should end with a cell that sets KEY_NUMBERS"
+    assert not mismatches(key_numbers, EXPECTED[path.name]), "\n".join(mismatches(key_numbers, EXPECTED[path.name]))
+
+
+def test_every_notebook_with_expected_numbers_exists():
+    assert sorted(EXPECTED) == sorted(set(EXPECTED) & {p.name for p in NOTEBOOKS})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_stored_with_its_outputs(path):
+    assert path.stat().st_size < 1_000_000, f"{path.name} is {path.stat().st_size} bytes: keep notebooks small"
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == execute.KERNEL_NAME
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: run `make notebooks` (execution counts {counts})"
+    assert any(c.outputs for c in code), f"{path.name} has no outputs"
+    assert not execute.error_outputs(nb)
+
+
+def _notebook(tmp_path: Path, *sources: str) -> Path:
+    path = tmp_path / "probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_kernel_runs_this_interpreter_and_this_checkout(tmp_path):
+    path = _notebook(
+        tmp_path,
+        "import sys, os, autograd_lite",
+        "KEY_NUMBERS = {'python': sys.executable, 'package': autograd_lite.__file__, 'cwd': os.getcwd()}",
+    )
+    _, found = execute.execute_notebook(path)
+    assert found["python"] == sys.executable
+    assert Path(found["package"]).resolve().is_relative_to(execute.REPO_ROOT)
+    assert not Path(found["cwd"]).resolve().is_relative_to(execute.REPO_ROOT)  # files a notebook writes go elsewhere
+
+
+def test_an_error_or_a_warning_fails_the_notebook(tmp_path):
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute.execute_notebook(_notebook(tmp_path, "x = 1", "1 / 0"))
+    warn = "import warnings; warnings.warn('careful')"
+    with pytest.raises(RuntimeError, match="UserWarning: careful"):
+        execute.execute_notebook(_notebook(tmp_path, warn))
+    nb = nbformat.read(_notebook(tmp_path, warn), as_version=4)
+    nb.cells[0].metadata.tags = [execute.WARNS_TAG]  # a warning shown on purpose
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+    executed, _ = execute.execute_notebook(tmp_path / "probe.ipynb")
+    assert "careful" in executed.cells[0].outputs[0].text
+
+
+def test_mismatches_reports_each_wrong_number():
+    expected = {"a": 0.73, "b": [1, True], "c": Between(0, 1)}
+    assert mismatches({"a": 0.731, "b": [1.0, True], "c": 0.5}, expected) == []
+    found = mismatches({"a": 0.74, "b": [1.0, 1], "c": 2.0}, expected)
+    assert found == [
+        "KEY_NUMBERS['a']: 0.74, expected 0.73",
+        "KEY_NUMBERS['b'][1]: 1, expected True",
+        "KEY_NUMBERS['c']: 2.0, expected Between(0, 1)",
+    ]
+    assert mismatches({"a": 0.73}, expected) == ["KEY_NUMBERS: keys ['a'], expected ['a', 'b', 'c']"]
