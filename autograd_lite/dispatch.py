@@ -348,3 +348,20 @@ def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
 def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
     _only_defaults("astype", device=device)
     return _tensor.as_tensor(x).astype(dtype)  # to an integer or boolean dtype: a constant, like the method
+
+
+# ============================================================================ query methods
+# ndarray's query methods on Tensors: what they return is data (indices, booleans), so they run
+# on ``.data`` and record nothing -- ``scores.argmax(axis=1) == y`` for an accuracy.
+def _query_method(name: str) -> Any:
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.data, name)(*args, **kwargs)
+
+    query.__name__ = name
+    query.__doc__ = f"A query: ``{name}`` of the data (numpy's result; nothing is recorded)."
+    return query
+
+
+for _name in ("argmax", "argmin", "all", "any", "nonzero", "argpartition", "searchsorted"):
+    implements(method=True)(_query_method(_name))
+del _name

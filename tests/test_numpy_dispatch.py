@@ -464,3 +464,14 @@ if __name__ == "__main__":  # python -m tests.test_numpy_dispatch: what numpy do
         print(f"{outcome} ({len(names)}): {' '.join(names)}\n")
     unreached = sorted(n for n, v in outcomes.items() if v == {"error"})
     print(f"never reached by the walk's argument patterns: {' '.join(unreached)}")
+
+
+def test_query_methods_return_numpys_answer_and_record_nothing():
+    x = leaf(np.array([[0.5, -1.0, 2.0], [3.0, 0.0, -2.0]]))
+    np.testing.assert_array_equal(x.argmax(axis=1), [2, 0])
+    np.testing.assert_array_equal(x.argmin(axis=1), [1, 2])
+    assert x.argmax() == 3 and isinstance(x.argmax(), np.integer)
+    assert not x.all() and x.any() and (x > -5).all()
+    np.testing.assert_array_equal(x.nonzero()[1], [0, 1, 2, 0, 2])
+    np.testing.assert_array_equal(x.argpartition(1, axis=1)[:, :1], [[1], [2]])
+    assert x.grad is None and x.is_leaf
