@@ -86,7 +86,9 @@ def _on_the_graph(result) -> bool:
     if isinstance(result, ag.Tensor):
         return result.requires_grad
     if isinstance(result, (tuple, list)) and result:
-        return all(isinstance(r, (ag.Tensor, int)) or _on_the_graph(r) for r in result) and any(map(_on_the_graph, result))
+        return all(isinstance(r, (ag.Tensor, int)) or _on_the_graph(r) for r in result) and any(
+            map(_on_the_graph, result)
+        )
     return False
 
 

@@ -455,7 +455,9 @@ def test_every_name_is_in_its_namespace():
 @pytest.mark.parametrize("fn", [np.linalg.eig, np.linalg.eigvals])
 def test_eig_and_eigvals_refuse_with_the_alternatives(fn):
     name = fn.__name__
-    with pytest.raises(TypeError, match=rf"^numpy\.linalg\.{name} has no gradient rule .*shape \(3, 3\).*eigvalsh|eigh"):
+    with pytest.raises(
+        TypeError, match=rf"^numpy\.linalg\.{name} has no gradient rule .*shape \(3, 3\).*eigvalsh|eigh"
+    ):
         fn(_leaf(M))
 
 
