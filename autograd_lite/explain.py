@@ -78,14 +78,17 @@ def short_repr(v: Any, width: int = 24) -> str:
 
 
 def constant_role(node: Tensor, i: int) -> str | None:
-    """What a constant input of ``node`` is for, when it can be told: the ``-max`` shift that
-    softmax and log_softmax add to their input for stability (an array equal to minus the input's
-    max along the axes where the constant has length 1)."""
-    c = node._inputs[i]
-    if node._op is None or node._op.name != "add" or len(node._inputs) != 2:
+    """What a constant input of ``node`` is for, when a composite's own constant can be told:
+    the ``-max`` shift softmax and log_softmax add for stability (an array equal to minus the
+    input's max along the axes where it has length 1), and mean's ``1/n`` factor after a sum."""
+    c, op = node._inputs[i], node._op
+    if op is None or len(node._inputs) != 2 or not isinstance(node._inputs[1 - i], Tensor):
         return None
     x = node._inputs[1 - i]
-    if not (isinstance(x, Tensor) and isinstance(c, np.ndarray) and c.size and c.ndim == x.ndim and x.size):
+    if op.name == "mul" and np.ndim(c) == 0 and x._op is not None and x._op.name == "sum":
+        n = np.size(x._inputs[0]) // max(x.size, 1)
+        return f"1/{n} (mean)" if n > 1 and float(c) == 1.0 / n else None
+    if op.name != "add" or not (isinstance(c, np.ndarray) and c.size and c.ndim == x.ndim and x.size):
         return None
     axes = tuple(k for k in range(c.ndim) if c.shape[k] == 1 and x.shape[k] != 1)
     if not axes or any(c.shape[k] != x.shape[k] for k in range(c.ndim) if k not in axes):

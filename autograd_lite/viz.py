@@ -372,7 +372,8 @@ def _dot_lines(nodes: dict[tuple, list[str]], edges: list[str], direction: str, 
             stack.pop()
             lines.append("\t}\n")
         stack.append(sc)
-        lines.append(f'\tsubgraph cluster_s{k} {{\n\tlabel={_q(sc[-1])} style="rounded,dashed" color="#888888"\n')
+        style = 'labeljust=l style="rounded,dashed" color="#888888"'  # the label at the left, clear of edges
+        lines.append(f"\tsubgraph cluster_s{k} {{\n\tlabel={_q(sc[-1])} {style}\n")
         lines += nodes.get(sc, [])
     lines += ["\t}\n"] * len(stack)
     lines += edges

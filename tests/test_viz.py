@@ -377,6 +377,9 @@ def test_the_softmax_shift_is_labelled_by_its_role():
     other = x + np.array([[1.0], [2.0]])  # a constant of the same shape, but not -max
     assert constant_role(other, 1) is None
     assert "-max shift" in format_graph(loss)
+    # mean = sum * (1/n): the factor is labelled, a plain scale is not
+    assert "1/48 (mean)" in consts.values() and "1/6 (mean)" in format_graph(x.mean())
+    assert constant_role(x.sum() * 0.5, 1) is None and constant_role(x.mean(axis=0), 1) == "1/2 (mean)"
 
 
 def test_constants_fold_into_their_op_in_big_drawings_and_stay_boxes_in_small_ones():
