@@ -195,12 +195,11 @@ class ExplainRow:
 def _local(node: Tensor, i: int, args: list) -> np.ndarray | None:
     """The local derivative d node / d input i as an array of the input's shape -- where there is
     one: scalars, and elementwise primitives whose input has the output's shape."""
-    out = np.asarray(node.data)
-    x = args[i]
-    if not (out.size == 1 and np.size(x) == 1) and not (node._op.elementwise and np.shape(x) == out.shape):
+    out, op, x = np.asarray(node.data), node._op, args[i]
+    if op is None or not (out.size == 1 and np.size(x) == 1) and not (op.elementwise and np.shape(x) == out.shape):
         return None
     with np.errstate(all="ignore"):
-        gi = node._op.vjp(i, np.ones_like(out), node.data, args, node._params)
+        gi = op.vjp(i, np.ones_like(out), node.data, args, node._params)
     return None if gi is None else np.asarray(gi)
 
 
@@ -229,7 +228,7 @@ class Explanation:
     def table(self) -> list[tuple[str, ...]]:
         """The rows as text cells (the same cells both views show); tensors get their shape first."""
         summarize = _cell
-        cells = []
+        cells: list[tuple[str, ...]] = []
         for k, r in enumerate(self.rows, 1):
             if r.kind == "sum":
                 terms = " + ".join(summarize(t) for t in r.terms)

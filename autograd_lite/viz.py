@@ -243,10 +243,8 @@ def to_dot(
     for name, v in (("max_nodes", max_nodes), ("max_depth", max_depth)):
         if v is not None and (not isinstance(v, (int, np.integer)) or v < 0):
             raise ValueError(f"to_dot: {name} must be a non-negative int or None, got {v!r}")
-    for name, v in (("collapse", collapse), ("hide_constants", hide_constants)):
-        if isinstance(v, str) and v == "auto" or isinstance(v, bool) or (name == "collapse" and v is not None):
-            continue
-        raise ValueError(f"to_dot: {name} must be True, False or 'auto', got {v!r}")
+    if not (isinstance(hide_constants, bool) or hide_constants == "auto"):
+        raise ValueError(f"to_dot: hide_constants must be True, False or 'auto', got {hide_constants!r}")
     shown, hidden = _collect(outs, max_nodes, max_depth)
     many = len(shown) + sum(t._op is not None for t in shown) > AUTO_NODES
     fold = hide_constants is True or (hide_constants == "auto" and many)

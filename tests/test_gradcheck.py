@@ -437,3 +437,18 @@ def test_check_graph_report_shows_as_an_html_table() -> None:
     assert t.rows[0][0] == "bad_square_html"
     good = _Table(ag.check_graph(ag.tanh(x).sum())._repr_html_())
     assert good.caption.startswith("check_graph passed") and not good.rows
+
+
+def test_jupyter_shows_the_reports_as_html_not_the_one_line_repr() -> None:
+    pytest.importorskip("IPython")
+    from IPython.core.formatters import DisplayFormatter
+
+    x = ag.Tensor(np.array([1.0, -2.0]), name="x")
+    shown = [
+        ag.gradcheck(lambda x: (x * x).sum(), x),
+        ag.check_graph((ag.Tensor([1.0, 2.0], requires_grad=True) ** 2).sum()),
+        ag.explain((ag.Tensor([1.0, 2.0], requires_grad=True) ** 2).sum()),
+    ]
+    for obj in shown:
+        data, _ = DisplayFormatter().format(obj)
+        assert data["text/html"].startswith("<table>") and "</table>" in data["text/html"], type(obj)
