@@ -9,6 +9,7 @@ and by the one-sided test at every kink crossed; a tensor that fails is never ca
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,17 +140,21 @@ class GradcheckReport:
         state = "passed" if self.passed else "FAILED"
         return f"<GradcheckReport {state}: {len(self.entries)} tensors, {failed} failed>"
 
-    def __str__(self) -> str:
+    HEADER = ("tensor", "shape", "dtype", "checked", "max abs err", "max rel err", "worst at", "analytic", "numeric",
+              "kinks", "verdict", "result")  # fmt: skip
+
+    def _headline(self) -> str:
         s = self.spec
         failed = [e for e in self.entries if not e.passed]
         head = "passed" if not failed else f"FAILED ({len(failed)} of {len(self.entries)} tensors)"
-        lines = [
+        return (
             f"gradcheck {head}: float64 central differences, eps={s.eps:g}, atol={s.atol:g}, rtol={s.rtol:g}, "
             f"{s.mode}"
-        ]
-        header = ["tensor", "shape", "dtype", "checked", "max abs err", "max rel err", "worst at",
-                  "analytic", "numeric", "kinks", "verdict", "result"]  # fmt: skip
-        rows = [header]
+        )
+
+    def _rows(self) -> list[list[str]]:
+        """One row of text cells per checked tensor (the same cells both views show)."""
+        rows = []
         for e in self.entries:
             kinks = str(e.kinks_crossed) + (f" ({e.kink_failures} failed)" if e.kink_failures else "")
             rows.append([
@@ -157,31 +162,53 @@ class GradcheckReport:
                 _fmt_err(e.max_rel_err), _fmt_index(e.worst_index), _fmt(e.analytic), _fmt(e.numeric),
                 kinks, e.band, "pass" if e.passed else "FAIL",
             ])  # fmt: skip
-        widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-        for r in rows:
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        return rows
+
+    def _notes(self) -> list[str]:
+        """The lines under the table: kinks crossed, failed elements, the verdict bands, the check's notes."""
+        lines = []
         for e in self.entries:
             if e.one_sided is not None:
                 lo, hi = e.one_sided
                 lines.append(
-                    f"  {e.name} {_fmt_index(e.worst_index)}: a kink was crossed there; one-sided derivatives "
+                    f"{e.name} {_fmt_index(e.worst_index)}: a kink was crossed there; one-sided derivatives "
                     f"left {lo:.4e}, right {hi:.4e}, analytic {_fmt(e.analytic)}"
                 )
                 if e.kinks_at_once > 1 and not e.passed:
-                    lines.append(f"    {e.kinks_at_once} kinks were crossed at once: when they bend opposite ways,")
-                    lines.append("    the one-sided bounds can exclude a correct subgradient; re-check off the kinks")
+                    lines.append(f"  {e.kinks_at_once} kinks were crossed at once: when they bend opposite ways,")
+                    lines.append("  the one-sided bounds can exclude a correct subgradient; re-check off the kinks")
             if e.failures > 1:
                 shown = ", ".join(_fmt_index(i) for i in e.failed_indices[:8])
                 more = " ..." if e.failures > 8 else ""
-                lines.append(f"  {e.name}: {e.failures} elements failed: {shown}{more}")
+                lines.append(f"{e.name}: {e.failures} elements failed: {shown}{more}")
         if any(e.kinks_crossed for e in self.entries):
-            lines.append("  kinks: elements where f(x+h) and f(x-h) took different branches of relu/max/maximum/where;")
-            lines.append("         judged by one-sided differences: pass when the analytic value lies between them")
+            lines.append("kinks: elements where f(x+h) and f(x-h) took different branches of relu/max/maximum/where;")
+            lines.append("       judged by one-sided differences: pass when the analytic value lies between them")
         lines.append(
-            "  verdict (relative error): > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 acceptable (kinks), "
-            "< 1e-7 good"
+            "verdict (relative error): > 1e-2 wrong, 1e-2..1e-4 suspicious, 1e-4..1e-7 acceptable (kinks), < 1e-7 good"
         )
         if any(e.band == "fails rtol" for e in self.entries):
-            lines.append("  fails rtol: the error is above your rtol, though small by the lecture's bands")
-        lines.extend("  " + n for n in self.notes)
-        return "\n".join(lines)
+            lines.append("fails rtol: the error is above your rtol, though small by the lecture's bands")
+        return lines + self.notes
+
+    def __str__(self) -> str:
+        rows = [list(self.HEADER), *self._rows()]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(self.HEADER))]
+        lines = [self._headline()]
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+        return "\n".join(lines + ["  " + n for n in self._notes()])
+
+    def _repr_html_(self) -> str:
+        """The report as an HTML table (Jupyter shows it instead of the one-line repr)."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.HEADER)
+        body = "".join(
+            f'<tr style="color:{"inherit" if e.passed else "#b00020"}">' + "".join(f"<td>{esc(c)}</td>" for c in r)
+            + "</tr>"
+            for e, r in zip(self.entries, self._rows())
+        )
+        notes = "".join(f"<li>{esc(n.strip())}</li>" for n in self._notes())
+        return (
+            f"<table><caption>{esc(self._headline())}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table><ul>{notes}</ul>"
+        )

@@ -16,6 +16,7 @@ node's own rule on raw arrays, iteratively (``ag.toposort``), so it works before
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,10 @@ import numpy as np
 from .engine import Primitive, split_doc, toposort
 from .tensor import Tensor
 
-__all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "summarize"]
+__all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "short_repr", "summarize"]
+
+TEXT_WIDTH = 120  # the text table wraps its cells to stay within this many characters a line
+
 
 def _arr(x: Any) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
@@ -34,12 +38,14 @@ def _arr(x: Any) -> np.ndarray:
 def summarize(x: Any, precision: int = 4) -> str:
     """A short text for a value: the number for one element, a preview or min/mean/max otherwise."""
     a = _arr(x)
+    # + 0.0 turns -0.0 into 0.0: a relu gradient g * (x > 0) with g < 0 prints 0, not -0
     if a.size == 1:
         v = a.reshape(()).item()
-        return f"{v:.{precision}g}" if isinstance(v, float) else str(v)
+        return f"{v + 0.0:.{precision}g}" if isinstance(v, float) else str(v)
     if a.size == 0:
         return f"empty {a.shape}"
     if a.size <= 6:
+        a = a + 0.0 if a.dtype.kind == "f" else a
         return np.array2string(a, precision=3, separator=", ", max_line_width=10**6).replace("\n", "")
     if not np.issubdtype(a.dtype, np.number):
         return f"{a.dtype} {a.shape}"
@@ -47,7 +53,7 @@ def summarize(x: Any, precision: int = 4) -> str:
     text = ""
     if finite.any():
         f = a[finite].astype(np.float64)
-        text = f"min {f.min():.4g} mean {f.mean():.4g} max {f.max():.4g}"
+        text = f"min {f.min() + 0.0:.4g} mean {f.mean() + 0.0:.4g} max {f.max() + 0.0:.4g}"
     bad = a.size - int(finite.sum())
     if bad:
         text += f"{' ' if text else ''}({bad} NaN/Inf)"
@@ -57,6 +63,48 @@ def summarize(x: Any, precision: int = 4) -> str:
 def _cell(x: Any) -> str:
     a = _arr(x)
     return summarize(a) if a.size == 1 else f"{tuple(a.shape)} {summarize(a)}"
+
+
+def short_repr(v: Any, width: int = 24) -> str:
+    """An operation parameter as short text: arrays (an index array, say) by dtype and shape, never
+    their elements; tuples item by item; anything else its repr, cut at ``width`` characters."""
+    if isinstance(v, np.ndarray):
+        return f"{v.dtype}{list(v.shape)}" if v.size > 6 else summarize(v)
+    if isinstance(v, tuple):
+        inner = ", ".join(short_repr(x, width) for x in v)
+        return f"({inner}{',' if len(v) == 1 else ''})"
+    r = repr(v)
+    return r if len(r) <= width else r[: width - 3] + "..."
+
+
+def constant_role(node: Tensor, i: int) -> str | None:
+    """What a constant input of ``node`` is for, when a composite's own constant can be told:
+    the ``-max`` shift softmax and log_softmax add for stability (an array equal to minus the
+    input's max along the axes where it has length 1), and mean's ``1/n`` factor after a sum."""
+    c, op = node._inputs[i], node._op
+    if op is None or len(node._inputs) != 2 or not isinstance(node._inputs[1 - i], Tensor):
+        return None
+    x = node._inputs[1 - i]
+    if op.name == "mul" and np.ndim(c) == 0 and x._op is not None and x._op.name == "sum":
+        n = np.size(x._inputs[0]) // max(x.size, 1)
+        return f"1/{n} (mean)" if n > 1 and float(c) == 1.0 / n else None
+    if op.name != "add" or not (isinstance(c, np.ndarray) and c.size and c.ndim == x.ndim and x.size):
+        return None
+    axes = tuple(k for k in range(c.ndim) if c.shape[k] == 1 and x.shape[k] != 1)
+    if not axes or any(c.shape[k] != x.shape[k] for k in range(c.ndim) if k not in axes):
+        return None
+    with np.errstate(all="ignore"):
+        m = np.max(x.data, axis=axes, keepdims=True)
+        return "-max shift" if np.array_equal(c, -np.where(np.isfinite(m), m, 0)) else None
+
+
+def constant_text(node: Tensor, i: int) -> str:
+    """A constant input of ``node`` as short text: its role when known, its value when small, else its shape."""
+    role = constant_role(node, i)
+    if role:
+        return role
+    c = np.asarray(node._inputs[i])
+    return summarize(c) if c.size <= 6 else f"const{list(c.shape)}"
 
 
 def shape_text(x: Any) -> str:
@@ -147,12 +195,11 @@ class ExplainRow:
 def _local(node: Tensor, i: int, args: list) -> np.ndarray | None:
     """The local derivative d node / d input i as an array of the input's shape -- where there is
     one: scalars, and elementwise primitives whose input has the output's shape."""
-    out = np.asarray(node.data)
-    x = args[i]
-    if not (out.size == 1 and np.size(x) == 1) and not (node._op.elementwise and np.shape(x) == out.shape):
+    out, op, x = np.asarray(node.data), node._op, args[i]
+    if op is None or not (out.size == 1 and np.size(x) == 1) and not (op.elementwise and np.shape(x) == out.shape):
         return None
     with np.errstate(all="ignore"):
-        gi = node._op.vjp(i, np.ones_like(out), node.data, args, node._params)
+        gi = op.vjp(i, np.ones_like(out), node.data, args, node._params)
     return None if gi is None else np.asarray(gi)
 
 
@@ -181,7 +228,7 @@ class Explanation:
     def table(self) -> list[tuple[str, ...]]:
         """The rows as text cells (the same cells both views show); tensors get their shape first."""
         summarize = _cell
-        cells = []
+        cells: list[tuple[str, ...]] = []
         for k, r in enumerate(self.rows, 1):
             if r.kind == "sum":
                 terms = " + ".join(summarize(t) for t in r.terms)
@@ -194,14 +241,7 @@ class Explanation:
 
     def __str__(self) -> str:
         head = f"backward pass of {', '.join(self.outputs)}: downstream = upstream x local, fan-outs add"
-        rows = [self.COLUMNS, *self.table()]
-        widths = [max(len(r[c]) for r in rows) for c in range(len(self.COLUMNS))]
-        lines = [head]
-        for j, r in enumerate(rows):
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
-            if j == 0:
-                lines.append("  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return "\n".join([head, *_text_table(self.COLUMNS, self.table(), TEXT_WIDTH)])
 
     __repr__ = __str__
 
@@ -211,6 +251,28 @@ class Explanation:
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self.table())
         caption = esc(f"backward pass of {', '.join(self.outputs)}")
         return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _text_table(header: Sequence[str], rows: list[tuple[str, ...]], width: int) -> list[str]:
+    """Rows as aligned columns within ``width`` characters: when too wide, the last column goes on
+    a line of its own under its row, then the widest columns wrap their cells onto more lines."""
+    last_apart = sum(max(len(r[c]) for r in [header, *rows]) + 2 for c in range(len(header))) > width
+    cols = len(header) - 1 if last_apart else len(header)
+    widths = [max(len(r[c]) for r in [header[:cols], *(r[:cols] for r in rows)]) for c in range(cols)]
+    while sum(widths) + 2 * (cols - 1) > width and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    lines: list[str] = []
+    for j, r in enumerate([header, *rows]):
+        cells = [textwrap.wrap(r[c], widths[c], break_on_hyphens=False) or [""] for c in range(cols)]
+        for k in range(max(len(c) for c in cells)):
+            lines.append("  ".join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths)).rstrip())
+        if j == 0:
+            if last_apart:
+                lines.append("      " + header[-1])
+            lines.append("  ".join("-" * w for w in widths))
+        elif last_apart and r[-1]:
+            lines += textwrap.wrap(r[-1], width, initial_indent="      ", subsequent_indent="        ")
+    return lines
 
 
 def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:

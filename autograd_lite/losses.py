@@ -18,12 +18,14 @@ that disagree -- raise ValueError/TypeError naming the loss and the shapes or va
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from . import ops
+from .engine import scope
 from .tensor import Tensor, as_tensor, log_softmax, logsumexp
 
 __all__ = [
@@ -32,6 +34,18 @@ __all__ = [
 ]  # fmt: skip
 
 _REDUCTIONS = ("mean", "sum", "none")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _scoped(fn: _F) -> _F:
+    """Run the loss inside ``ag.scope(<its name>)``: drawings group (and can collapse) its nodes."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with scope(fn.__name__):
+            return fn(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------- checks
@@ -87,6 +101,7 @@ def _same_shape(fn: str, a: Tensor, b: Any, what: str = "target") -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- multiclass
+@_scoped
 def hinge_loss(
     scores: Any, y: Any, margin: float = 1.0, squared: bool = False, weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
@@ -113,6 +128,7 @@ def hinge_loss(
 svm_loss = hinge_loss
 
 
+@_scoped
 def nll_loss(log_probs: Any, y: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood from log-probabilities: L_i = -weight[y_i] log P(y_i | x_i)."""
     _reduction("nll_loss", reduction)
@@ -128,6 +144,7 @@ def _nll(fn: str, log_probs: Tensor, y: np.ndarray, weight: Any, reduction: str)
     return _reduce(losses, reduction, None if w is None else w[y])
 
 
+@_scoped
 def cross_entropy(logits: Any, y: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy from raw scores: L_i = -log softmax(s_i)[y_i] = logsumexp(s_i) - s_{i,y_i}."""
     logits = as_tensor(logits)
@@ -151,6 +168,7 @@ def _safe_log(p: Tensor) -> Tensor:
     return ops.where(pos, ops.log(ops.where(pos, p, 1.0)), -100.0)
 
 
+@_scoped
 def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
     """E = -(t log p + (1 - t) log(1 - p)) elementwise, from probabilities p = sigmoid(s)."""
     _reduction("binary_cross_entropy", reduction)
@@ -163,6 +181,7 @@ def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str
     return _reduce(losses, reduction)
 
 
+@_scoped
 def binary_cross_entropy_with_logits(
     logits: Any, target: Any, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
@@ -182,6 +201,7 @@ def binary_cross_entropy_with_logits(
     return _reduce(losses, reduction)
 
 
+@_scoped
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002 - PyTorch's name
     """(input - target)^2 elementwise, then reduced."""
     _reduction("mse_loss", reduction)
@@ -212,17 +232,20 @@ def _tensors(fn: str, params: Any) -> list[Tensor]:
     return out
 
 
+@_scoped
 def l2_penalty(params: Any) -> Tensor:
     """R(W) = sum of W^2 over all the given tensors (the lecture's L2; no 1/2 factor)."""
     terms = [(p * p).sum() for p in _tensors("l2_penalty", params)]
     return _add_all(terms)
 
 
+@_scoped
 def l1_penalty(params: Any) -> Tensor:
     """R(W) = sum of |W| over all the given tensors (subgradient 0 at 0)."""
     return _add_all([ops.relu(p).sum() + ops.relu(-p).sum() for p in _tensors("l1_penalty", params)])
 
 
+@_scoped
 def elastic_net_penalty(params: Any, beta: float = 1.0) -> Tensor:
     """R(W) = sum of beta W^2 + |W| (the lecture's elastic net)."""
     ps = _tensors("elastic_net_penalty", params)

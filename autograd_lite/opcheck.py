@@ -14,6 +14,7 @@ the first node (in forward order) that disagrees: op, tensor name and shape, inp
 from __future__ import annotations
 
 import functools
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,26 @@ class GraphCheckReport:
                 lines.append(f"  ... and {len(self.failures) - 4} more")
         lines += ["  skipped: " + s for s in self.skipped]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The report as an HTML table of the disagreeing rules, forward order (Jupyter shows it)."""
+        esc = html.escape
+        state = "passed" if self.passed else "FAILED"
+        head = f"check_graph {state}: {len(self.failures)} of {self.checked} nodes disagree"
+        cols = ("op", "node", "scope", "shape", "input", "rule", "max abs err", "max rel err", "worst at", "rule gives",
+                "numeric", "message")  # fmt: skip
+        rows = [
+            (f.op, f.node, f.scope, str(f.shape), f"{f.input_index} {f.input_shape}", f.rule, f"{f.max_abs_err:.1e}",
+             f"{f.max_rel_err:.1e}", str(f.worst), "-" if f.analytic is None else f"{f.analytic:.6g}",
+             "-" if f.numeric is None else f"{f.numeric:.6g}", f.message)
+            for f in self.failures
+        ]  # fmt: skip
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+        skipped = "".join(f"<li>skipped: {esc(s)}</li>" for s in self.skipped)
+        return (
+            f"<table><caption>{esc(head)}</caption><thead><tr>{''.join(f'<th>{c}</th>' for c in cols)}</tr></thead>"
+            f"<tbody>{body}</tbody></table>" + (f"<ul>{skipped}</ul>" if skipped else "")
+        )
 
 
 def _as64(x: Any) -> Any:

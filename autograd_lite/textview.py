@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .explain import node_labels, shape_text, summarize
+from .explain import constant_text, node_labels, shape_text, short_repr, summarize
 from .tensor import Tensor
 
 __all__ = ["format_graph"]
@@ -43,6 +43,7 @@ def format_graph(output: Tensor | Iterable[Tensor], max_nodes: int | None = 200)
     """An indented text view of the graph (depth first from the outputs), for terminals and logs.
 
     A node used more than once is written out once and referred to as "(see above)" afterwards.
+    Operation parameters are summarised (an index array shows its dtype and shape, not its elements).
     Indentation stops growing after ``MAX_INDENT`` levels; deeper lines start with ``[depth N]``, so
     the text stays linear in the number of nodes however deep the graph.
     """
@@ -67,8 +68,10 @@ def format_graph(output: Tensor | Iterable[Tensor], max_nodes: int | None = 200)
         done.add(id(t))
         head = name
         if t._op is not None:
-            args = ", ".join(labels[id(x)] if isinstance(x, Tensor) else summarize(x) for x in t._inputs)
-            params = ", ".join(f"{k}={v!r}" for k, v in (t._params or {}).items())
+            args = ", ".join(
+                labels[id(x)] if isinstance(x, Tensor) else constant_text(t, i) for i, x in enumerate(t._inputs)
+            )
+            params = ", ".join(f"{k}={short_repr(v)}" for k, v in (t._params or {}).items())
             head += f" = {t._op.name}({args}{', ' + params if params else ''})"
         text = f"{head}  [{_role(t, out_ids)}]  {shape_text(t)}  data {summarize(t)}"
         if t.grad is not None:

@@ -20,7 +20,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .explain import backward_trace, node_labels, shape_text, summarize
+from .explain import backward_trace, constant_text, node_labels, shape_text, short_repr, summarize
 from .render import find_renderer, render_bytes
 from .tensor import Tensor
 from .textview import _outputs, _role, format_graph
@@ -43,6 +43,10 @@ HEALTH_COLOURS = {
 OP_COLOUR = "#f2f2f2"
 CONST_COLOUR = ROLE_COLOURS["constant"]
 EDGE_GRAD_COLOUR = "#b03a2e"
+INLINE_MAX_NODES = 80  # draw_graph (Jupyter's inline picture) cuts here; to_dot and save_graph at 500
+AUTO_NODES = 60  # "auto": beyond this many drawn nodes, constants fold into their op and repeats collapse
+CHAR_EM = 0.62  # a character's width in ems that boxes leave room for: Helvetica's digits are 0.56,
+# those of the fonts a browser or renderer falls back to (DejaVu Sans, Verdana) up to 0.64
 
 
 def grad_health(g: Any, vanishing: float = 1e-7, exploding: float = 1e3) -> str:
@@ -102,26 +106,103 @@ def _h(text: str) -> str:
 def _params_text(params: dict | None) -> str:
     if not params:
         return ""
-    parts: list[str] = []
-    for k, v in params.items():
-        if v is None or v is False:
-            continue  # defaults: axis=None, keepdims=False
-        r = repr(v)
-        parts.append(f"{k}={r if len(r) <= 24 else r[:21] + '...'}")
-    return "\n" + ", ".join(parts) if parts else ""
+    parts = [f"{k}={short_repr(v)}" for k, v in params.items() if v is not None and v is not False]
+    return "\n" + ", ".join(parts) if parts else ""  # None / False are the defaults (axis, keepdims)
 
 
 def _leaf_scopes(shown: list[Tensor]) -> dict[int, tuple]:
-    """Leaves made outside any scope (a module's parameters) go where all their consumers are."""
+    """Parameters made outside any scope (a module's) go where all their consumers are; inputs stay out."""
     found: dict[int, tuple | None] = {}
     for t in shown:
         if t._op is None:
             continue
         for x in t._inputs:
-            if isinstance(x, Tensor) and x._op is None and not x._scope:
+            if isinstance(x, Tensor) and x._op is None and x.requires_grad and not x._scope:
                 k = id(x)
                 found[k] = t._scope if k not in found or found[k] == t._scope else None
     return {k: sc for k, sc in found.items() if sc}
+
+
+def _kind(part: str) -> str:
+    """What a scope is an instance of: ``Linear`` for a module's ``0: Linear(2, 100)``; a plain name itself."""
+    return part.split(": ", 1)[-1].split("(", 1)[0]
+
+
+def _answers_to(part: str, wanted: str) -> bool:
+    """A scope matches its full text or its short name: ``0: Linear(2, 100)`` answers to ``0``, ``MLP()`` to ``MLP``."""
+    return wanted in (part, part.split(": ", 1)[0] if ": " in part else part.split("(", 1)[0])
+
+
+def _repeats(shown: list[Tensor]) -> set[tuple]:
+    """Scopes repeating a sibling's structure (same kind, same operations): all but the first in
+    forward order, which stays open to show what the others hold."""
+    ops: dict[tuple, dict[str, int]] = {}
+    first: dict[tuple, int] = {}  # scope -> its largest breadth-first index: the earliest in forward order
+    for k, t in enumerate(shown):
+        for n in range(1, len(t._scope) + 1):
+            p = t._scope[:n]
+            counts = ops.setdefault(p, {})
+            if t._op is not None:
+                counts[t._op.name] = counts.get(t._op.name, 0) + 1
+            first[p] = k
+    groups: dict[tuple, list[tuple]] = {}
+    for p, counts in ops.items():
+        if counts:
+            groups.setdefault((p[:-1], _kind(p[-1]), frozenset(counts.items())), []).append(p)
+    out: set[tuple] = set()
+    for members in groups.values():
+        members.sort(key=lambda p: -first[p])
+        out.update(members[1:])
+    return out
+
+
+def _collapsed(collapse: bool | str | Iterable[str], shown: list[Tensor], many: bool) -> set[tuple]:
+    """The scope paths drawn as one box each."""
+    if collapse == "auto":
+        return _repeats(shown) if many else set()
+    if collapse is False or collapse is None:
+        return set()
+    present = {t._scope[:n] for t in shown for n in range(1, len(t._scope) + 1)}
+    if collapse is True:
+        return {p for p in present if len(p) == 1}
+    wanted = [tuple(str(c).split("/")) for c in ([collapse] if isinstance(collapse, str) else collapse)]
+    return {p for p in present for w in wanted if len(p) == len(w) and all(map(_answers_to, p, w))}
+
+
+def _tensor_node(t: Tensor, name: str, role: str, show_grad: bool, health: bool, vanishing: float,
+                 exploding: float) -> str:  # fmt: skip
+    """A tensor's HTML-table label: name and role, shape and dtype, data, gradient; its width leaves
+    room for fonts wider than the layout's Helvetica metrics (``CHAR_EM``)."""
+    shape, data = shape_text(t), f"data {summarize(t)}"
+    texts = [(11 * len(name) + 9 * (len(role) + 1)), 10 * len(shape), 11 * len(data)]
+    title = f"<B>{_h(name)}</B>" + (f' <FONT POINT-SIZE="9">{role}</FONT>' if role != name else "")
+    rows = [title, f'<FONT POINT-SIZE="10">{_h(shape)}</FONT>', _h(data)]
+    border, colour = 1, "#555555"
+    if show_grad and t.grad is not None:
+        state = grad_health(t.grad, vanishing, exploding) if health else "ok"
+        grad = f"grad {summarize(t.grad)}"
+        if state != "ok":
+            border, colour = 4, HEALTH_COLOURS[state]
+            grad += f" ({state})"
+            rows.append(f'<FONT COLOR="{colour}">{_h(grad)}</FONT>')
+        else:
+            rows.append(_h(grad))
+        texts.append(11 * len(grad))
+    width = int(CHAR_EM * max(texts)) + 6
+    cells = f'<TR><TD WIDTH="{width}">{rows[0]}</TD></TR>' + "".join(f"<TR><TD>{r}</TD></TR>" for r in rows[1:])
+    return (
+        f'[label=<<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" '
+        f'BGCOLOR="{ROLE_COLOURS[role]}">{cells}</TABLE>> shape=plain]'
+    )
+
+
+def _edge_label(text: str, direction: str) -> str:
+    """An edge's gradient, set off from its edge by a spacer cell (beside it in top-to-bottom
+    drawings, under it in left-to-right ones), on white so that crossing lines do not hide it."""
+    cell = f'<TD BGCOLOR="#ffffff"><FONT COLOR="{EDGE_GRAD_COLOUR}">{_h(text)}</FONT></TD>'
+    across = direction in ("LR", "RL")
+    rows = f'<TR>{cell}</TR><TR><TD HEIGHT="10"></TD></TR>' if across else f'<TR><TD WIDTH="8"></TD>{cell}</TR>'
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0">{rows}</TABLE>>'
 
 
 def to_dot(
@@ -132,10 +213,10 @@ def to_dot(
     edge_grads: bool = False,
     health: bool = False,
     clusters: bool = True,
-    collapse: bool | str | Iterable[str] = False,
+    collapse: bool | str | Iterable[str] = "auto",
     max_nodes: int | None = 500,
     max_depth: int | None = None,
-    hide_constants: bool = False,
+    hide_constants: bool | str = "auto",
     legend: bool = True,
     vanishing: float = 1e-7,
     exploding: float = 1e3,
@@ -146,9 +227,14 @@ def to_dot(
     ``edge_grads``: label every edge with the gradient it carries downstream (recomputed from the
     rules, seeded with each output's ``.grad`` or ones).  ``health``: colour nodes' borders by
     gradient health (NaN/Inf, all-zero, below ``vanishing``, above ``exploding``).  ``clusters``:
-    group nodes by ``ag.scope``; ``collapse``: True for every top-level scope, or scope paths, each
-    drawn as one box.  ``max_nodes`` / ``max_depth`` (steps from the outputs) cut the drawing,
-    leaving a "... N more" stub.  ``hide_constants``: leave out raw numbers and arrays.
+    group nodes by ``ag.scope``; ``collapse``: True for every top-level scope, or scope paths
+    (``"MLP/0"``: a module answers to its name), each drawn as one box; "auto" (the default), in
+    drawings of more than ``AUTO_NODES`` nodes, collapses the scopes that repeat a sibling's
+    structure (layers 2, 3, ... of a stack; the first stays open).  ``max_nodes`` / ``max_depth``
+    (steps from the outputs) cut the drawing, leaving a "... N more" stub.  ``hide_constants``:
+    True writes raw numbers and arrays into their operation's ellipse instead of drawing them;
+    "auto" does so in drawings of more than ``AUTO_NODES`` nodes.  Constants are labelled by their
+    role where it can be told (softmax's "-max shift").
     """
     outs = _outputs(output, "to_dot")
     direction = str(direction).upper()
@@ -157,7 +243,11 @@ def to_dot(
     for name, v in (("max_nodes", max_nodes), ("max_depth", max_depth)):
         if v is not None and (not isinstance(v, (int, np.integer)) or v < 0):
             raise ValueError(f"to_dot: {name} must be a non-negative int or None, got {v!r}")
+    if not (isinstance(hide_constants, bool) or hide_constants == "auto"):
+        raise ValueError(f"to_dot: hide_constants must be True, False or 'auto', got {hide_constants!r}")
     shown, hidden = _collect(outs, max_nodes, max_depth)
+    many = len(shown) + sum(t._op is not None for t in shown) > AUTO_NODES
+    fold = hide_constants is True or (hide_constants == "auto" and many)
     out_ids = {id(o) for o in outs}
     labels = node_labels(outs)
     trace = None
@@ -165,22 +255,18 @@ def to_dot(
         seeds = [o.grad.data if o.grad is not None else None for o in outs]
         trace = backward_trace(outs, seeds)
 
-    # which scopes collapse: scope tuple prefixes
-    if collapse is True:
-        collapsed = {t._scope[:1] for t in shown if t._scope}
-    elif collapse is False or collapse is None:
-        collapsed = set()
-    else:
-        items = [collapse] if isinstance(collapse, str) else list(collapse)
-        collapsed = {tuple(str(c).split("/")) for c in items}
+    collapsed = _collapsed(collapse, shown, many) if clusters else set()
     box_of: dict[tuple, str] = {}
     box_count: dict[str, int] = {}
 
-    def where(scope: tuple) -> tuple[tuple, str | None]:
+    def where(scope: tuple, keep: bool = False) -> tuple[tuple, str | None]:
+        """The cluster a node is drawn in, and the collapsed box standing for it (None: drawn itself)."""
         if not clusters:
             return (), None
         for n in range(1, len(scope) + 1):
             if scope[:n] in collapsed:
+                if keep:  # an output stays visible, next to the box it comes out of
+                    return scope[: n - 1], None
                 key = box_of.setdefault(scope[:n], f"box{len(box_of)}")
                 return scope[: n - 1], key
         return scope, None
@@ -189,8 +275,8 @@ def to_dot(
     edges: list[str] = []
     edge_set: set[tuple[str, str]] = set()
 
-    def add_node(key: str, scope: tuple, stmt: str) -> str:
-        sc, box = where(scope)
+    def add_node(key: str, scope: tuple, stmt: str, keep: bool = False) -> str:
+        sc, box = where(scope, keep)
         if box is not None:
             box_count[box] = box_count.get(box, 0) + 1
             return box
@@ -210,23 +296,8 @@ def to_dot(
     home = _leaf_scopes(shown)
     tkey: dict[int, str] = {}
     for k, t in enumerate(shown):
-        role = _role(t, out_ids)
-        rows = [f'<TR><TD><B>{_h(labels[id(t)])}</B> <FONT POINT-SIZE="9">{role}</FONT></TD></TR>']
-        rows.append(f'<TR><TD><FONT POINT-SIZE="10">{_h(shape_text(t))}</FONT></TD></TR>')
-        rows.append(f"<TR><TD>data {_h(summarize(t))}</TD></TR>")
-        border, colour = 1, "#555555"
-        if show_grad and t.grad is not None:
-            state = grad_health(t.grad, vanishing, exploding) if health else "ok"
-            if state != "ok":
-                border, colour = 4, HEALTH_COLOURS[state]
-                rows.append(f'<TR><TD><FONT COLOR="{colour}">grad {_h(summarize(t.grad))} ({state})</FONT></TD></TR>')
-            else:
-                rows.append(f"<TR><TD>grad {_h(summarize(t.grad))}</TD></TR>")
-        table = (
-            f'<<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" '
-            f'BGCOLOR="{ROLE_COLOURS[role]}">{"".join(rows)}</TABLE>>'
-        )
-        tkey[id(t)] = add_node(f"t{k}", home.get(id(t), t._scope), f"[label={table} shape=plain]")
+        stmt = _tensor_node(t, labels[id(t)], _role(t, out_ids), show_grad, health, vanishing, exploding)
+        tkey[id(t)] = add_node(f"t{k}", home.get(id(t), t._scope), stmt, keep=id(t) in out_ids)
     stub = None
     if hidden:
         stub = "more"
@@ -237,10 +308,9 @@ def to_dot(
         op = t._op
         if op is None:
             continue
-        consts = []
-        if hide_constants:
-            consts = [summarize(x) for x in t._inputs if not isinstance(x, Tensor) and np.size(x) == 1]
-        label = op.name + (" " + ", ".join(consts) if consts else "") + _params_text(t._params)
+        consts = [i for i, x in enumerate(t._inputs) if not isinstance(x, Tensor)]
+        folded = " " + ", ".join(constant_text(t, i) for i in consts) if fold and consts else ""
+        label = op.name + folded + _params_text(t._params)
         okey = add_node(f"o{k}", t._scope, f'[label={_q(label)} shape=ellipse style=filled fillcolor="{OP_COLOUR}"]')
         add_edge(okey, tkey[id(t)])
         for i, x in enumerate(t._inputs):
@@ -250,30 +320,42 @@ def to_dot(
                     continue
                 attrs = ""
                 if trace is not None and src != stub and (id(t), i) in trace.edges:
-                    text = summarize(trace.edges[(id(t), i)])
-                    attrs = f'label={_q(text)} fontcolor="{EDGE_GRAD_COLOUR}"'
+                    attrs = f"label={_edge_label(summarize(trace.edges[(id(t), i)]), direction)}"
                 add_edge(src, okey, attrs)
-            elif not hide_constants:
-                ckey = add_node(
-                    f"c{k}_{i}", t._scope,
-                    f'[label={_q(summarize(x))} shape=box style="rounded,filled" fillcolor="{CONST_COLOUR}"]',
-                )  # fmt: skip
-                add_edge(ckey, okey)
+            elif not fold:
+                text = constant_text(t, i)
+                if np.size(x) > 6 and not text.startswith("-max"):
+                    text = f"{np.shape(x)}\n{summarize(x)}"
+                style = f'shape=box style="rounded,filled" fillcolor="{CONST_COLOUR}"'
+                add_edge(add_node(f"c{k}_{i}", t._scope, f"[label={_q(text)} {style}]"), okey)
     for scope, key in box_of.items():
-        sc = scope[:-1]
-        n = box_count.get(key, 0)
-        nodes.setdefault(sc, []).append(
-            f"\t{key} [label={_q('/'.join(scope) + f' ({n} nodes, collapsed)')} shape=box3d style=filled "
+        text = f"{scope[-1]}\n({box_count.get(key, 0)} nodes, collapsed)"
+        nodes.setdefault(scope[:-1], []).append(
+            f"\t{key} [label={_q(text)} shape=box3d style=filled "
             f'fillcolor="#e8e8ff"]\n'
         )
     return "".join(_dot_lines(nodes, edges, direction, legend, health))
+
+
+def _legend(direction: str, health: bool) -> str:
+    """One small table node: a row of role colours (a column in left-to-right drawings)."""
+    cells = [f'<TD BGCOLOR="{c}"><FONT POINT-SIZE="9">{r}</FONT></TD>' for r, c in ROLE_COLOURS.items()]
+    if health:
+        cells += [
+            f'<TD BORDER="3" COLOR="{c}"><FONT POINT-SIZE="9">grad {s}</FONT></TD>' for s, c in HEALTH_COLOURS.items()
+        ]
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if direction in ("LR", "RL") else f"<TR>{''.join(cells)}</TR>"
+    return (
+        '\tlegend [shape=plain label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3" '
+        f'COLOR="#777777">{rows}</TABLE>>]\n'
+    )
 
 
 def _dot_lines(nodes: dict[tuple, list[str]], edges: list[str], direction: str, legend: bool, health: bool) -> list:
     lines = [
         "digraph autograd {\n",
         f'\trankdir={direction} fontname="Helvetica"\n',
-        '\tnode [fontname="Helvetica" fontsize=11]\n',
+        '\tnode [fontname="Helvetica" fontsize=11 margin="0.16,0.06"]\n',
         '\tedge [fontname="Helvetica" fontsize=9]\n',
     ]
     # nested clusters: sorted scope paths come in depth-first order; a stack tracks the open ones
@@ -288,18 +370,13 @@ def _dot_lines(nodes: dict[tuple, list[str]], edges: list[str], direction: str, 
             stack.pop()
             lines.append("\t}\n")
         stack.append(sc)
-        lines.append(f'\tsubgraph cluster_s{k} {{\n\tlabel={_q(sc[-1])} style="rounded,dashed" color="#888888"\n')
+        style = 'labeljust=l style="rounded,dashed" color="#888888"'  # the label at the left, clear of edges
+        lines.append(f"\tsubgraph cluster_s{k} {{\n\tlabel={_q(sc[-1])} {style}\n")
         lines += nodes.get(sc, [])
     lines += ["\t}\n"] * len(stack)
     lines += edges
     if legend:
-        lines.append('\tsubgraph cluster_legend {\n\tlabel="legend" style=dotted\n')
-        for role, colour in ROLE_COLOURS.items():
-            lines.append(f'\tlegend_{role} [label="{role}" shape=box style=filled fillcolor="{colour}"]\n')
-        if health:
-            for state, colour in HEALTH_COLOURS.items():
-                lines.append(f'\tlegend_{state} [label="grad {state}" shape=box color="{colour}" penwidth=4]\n')
-        lines.append("\t}\n")
+        lines.append(_legend(direction, health))
     lines.append("}\n")
     return lines
 
@@ -340,10 +417,12 @@ class Graph(graphviz.Digraph):
 def draw_graph(output: Tensor | Iterable[Tensor], format: str = "svg", **options: Any) -> Graph:  # noqa: A002
     """The graph as a ``graphviz.Digraph`` (shows inline in Jupyter; ``.render()``, ``.pipe()``).
 
-    Takes ``to_dot``'s options.  Raises ``RendererNotFound`` now, with the fixes, when no renderer
-    is available (``to_dot`` and ``format_graph`` need none).
+    Takes ``to_dot``'s options; ``max_nodes`` defaults to ``INLINE_MAX_NODES`` (80) here, so a big
+    graph shown inline stays legible (pass ``max_nodes=None`` for all of it).  Raises
+    ``RendererNotFound`` now, with the fixes, when no renderer is available (``to_dot`` and ``format_graph`` need none).
     """
     find_renderer()
+    options.setdefault("max_nodes", INLINE_MAX_NODES)
     text = to_dot(output, **options)
     g = Graph(name="autograd", format=format)
     g.body = text.splitlines(keepends=True)[1:-1]  # without "digraph autograd {" and "}"

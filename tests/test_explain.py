@@ -147,3 +147,29 @@ def test_why_is_each_inputs_rule_from_the_primitive_table():
     assert r.note == "log(1 + e^x):  d/dx = sigmoid(x)" and r.local == pytest.approx(1 / (1 + math.exp(-2.0)))
     undocumented = ag.primitive("twice", lambda x: 2 * x, lambda g, out, x: 2 * g)
     assert explain(undocumented(x)).rows[0].note == ""
+
+
+def test_explain_html_table_parses_with_one_row_per_step() -> None:
+    from tests.test_gradcheck import _Table
+
+    f, _ = lecture_graph()
+    e = explain(f)
+    t = _Table(e._repr_html_())
+    assert t.caption == "backward pass of f" and t.header == list(e.COLUMNS)
+    assert [r[1:3] for r in t.rows] == [["f", "mul"], ["f", "mul"], ["q", "add"], ["q", "add"]]
+    assert [r[5] for r in t.rows] == ["-4", "3", "-4", "-4"]  # downstream: the lecture's gradients
+
+
+def test_explain_text_stays_within_120_characters_and_keeps_every_cell() -> None:
+    X, y = ag.data.spiral(16, 3, seed=0)
+    model = ag.nn.MLP([2, 100, 3], rng=0)
+    e = explain(ag.losses.cross_entropy(model(X), y))
+    text = str(e)
+    assert max(len(line) for line in text.splitlines()) <= 120
+    flat = " ".join(text.split())
+    for cells in e.table():  # every cell's words are there, in order, wrapped or not
+        for cell in cells:
+            assert " ".join(cell.split()) in flat or all(w in flat for w in cell.split()), cell
+    f, _ = lecture_graph()
+    short = str(explain(f)).splitlines()
+    assert "mul swaps" in short[3]  # a narrow table keeps "why" on its row

@@ -371,3 +371,84 @@ def test_a_nan_analytic_gradient_shows_as_nan_and_fails() -> None:
     row = next(line for line in str(report).splitlines() if line.startswith("input 0"))
     assert row.split()[4:7] == ["2/2", "nan", "nan"] and row.endswith("FAIL")
     assert not ag.check_graph(nan_rule(ag.Tensor([1.0, 2.0], requires_grad=True)).sum())
+
+
+class _Table:
+    """The parts of an HTML table that matter: caption, header cells and body rows (html.parser)."""
+
+    def __init__(self, text: str) -> None:
+        from html.parser import HTMLParser
+
+        self.caption, self.header, self.rows, self.items = "", [], [], []
+        table = self
+
+        class P(HTMLParser):
+            where: list[str] = []
+
+            def handle_starttag(self, tag, attrs):
+                self.where.append(tag)
+                if tag == "tr":
+                    table.rows.append([])
+
+            def handle_endtag(self, tag):
+                assert self.where and self.where[-1] == tag, (tag, self.where)  # well nested
+                self.where.pop()
+
+            def handle_data(self, data):
+                top = self.where[-1] if self.where else ""
+                if top == "caption":
+                    table.caption += data
+                elif top == "th":
+                    table.header.append(data)
+                elif top == "td":
+                    table.rows[-1].append(data)
+                elif top == "li":
+                    table.items.append(data)
+
+        p = P()
+        p.feed(text)
+        p.close()
+        assert not p.where, p.where
+        self.rows = [r for r in self.rows if r]
+
+
+def test_gradcheck_report_shows_as_an_html_table_in_jupyter() -> None:
+    x = ag.Tensor(np.array([[0.5, -3.0], [1.5, 2.0]]), name="x<1>")  # a name that needs escaping
+    w = ag.Tensor(np.array([1.0, 2.0]), name="w")
+    report = ag.gradcheck(lambda x, w: ((x * x.detach()) @ w).sum(), x, w)
+    t = _Table(report._repr_html_())
+    assert t.caption.startswith("gradcheck FAILED (1 of 2 tensors)")
+    assert t.header[:4] == ["tensor", "shape", "dtype", "checked"] and t.header[-1] == "result"
+    assert len(t.rows) == 2 and all(len(r) == len(t.header) for r in t.rows)
+    by = {r[0]: dict(zip(t.header, r)) for r in t.rows}
+    assert by["x<1>"]["result"] == "FAIL" and by["x<1>"]["worst at"] == "(0, 1)" and by["w"]["result"] == "pass"
+    assert by["x<1>"]["shape"] == "(2, 2)" and by["x<1>"]["verdict"] == "wrong"
+    assert any("verdict (relative error)" in i for i in t.items)
+    assert str(report).splitlines()[0] == t.caption  # the text view and the table say the same
+
+
+def test_check_graph_report_shows_as_an_html_table() -> None:
+    bad = ag.primitive("bad_square_html", lambda x: x * x, lambda g, out, x: g * x)
+    x = ag.Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True, name="x")
+    report = ag.check_graph(bad(ag.tanh(x)).sum())
+    t = _Table(report._repr_html_())
+    assert t.caption.startswith("check_graph FAILED: 1 of 3 nodes disagree")
+    assert t.header[:3] == ["op", "node", "scope"] and len(t.rows) == 1
+    assert t.rows[0][0] == "bad_square_html"
+    good = _Table(ag.check_graph(ag.tanh(x).sum())._repr_html_())
+    assert good.caption.startswith("check_graph passed") and not good.rows
+
+
+def test_jupyter_shows_the_reports_as_html_not_the_one_line_repr() -> None:
+    pytest.importorskip("IPython")
+    from IPython.core.formatters import DisplayFormatter
+
+    x = ag.Tensor(np.array([1.0, -2.0]), name="x")
+    shown = [
+        ag.gradcheck(lambda x: (x * x).sum(), x),
+        ag.check_graph((ag.Tensor([1.0, 2.0], requires_grad=True) ** 2).sum()),
+        ag.explain((ag.Tensor([1.0, 2.0], requires_grad=True) ** 2).sum()),
+    ]
+    for obj in shown:
+        data, _ = DisplayFormatter().format(obj)
+        assert data["text/html"].startswith("<table>") and "</table>" in data["text/html"], type(obj)

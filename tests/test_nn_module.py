@@ -43,9 +43,10 @@ def test_names_flow_into_tensor_names_and_forward_runs_in_module_scopes():
     assert net.head.weight.name == "head.weight"
     assert net.blocks[1].fc.bias.name == "blocks.1.fc.bias"
     out = net(np.ones((2, 3)))
-    assert out.scope == "Net/head"
+    assert out.scope == "Net/head: Linear(4, 2, bias=False)"  # module name: class(extra_repr), for drawings
     scopes = {t.scope for t in ag.toposort(out)}
-    assert "Net/blocks.0/fc" in scopes and "Net/blocks.1/bn" in scopes
+    assert "Net/blocks.0: Block/fc: Linear(3, 4, bias=True)" in scopes
+    assert "Net/blocks.1: Block/bn: BatchNorm1d(4, eps=1e-05, momentum=0.1)" in scopes
     # asking a sub-module keeps the model's qualified names; a name given by the user is kept
     assert [n for n, _ in net.head.named_parameters()] == ["weight"]
     assert net.head.weight.name == "head.weight"
@@ -56,7 +57,7 @@ def test_names_flow_into_tensor_names_and_forward_runs_in_module_scopes():
     # a standalone layer names its own parameters and uses its class name as scope
     lin = nn.Linear(2, 2, rng=0)
     y = lin(np.ones((1, 2)))
-    assert lin.weight.name == "weight" and y.scope == "Linear"
+    assert lin.weight.name == "weight" and y.scope == "Linear(2, 2, bias=True)"
 
 
 def test_shared_parameter_counts_once_and_parameters_match_named():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -166,3 +167,19 @@ def test_nothing_to_render_with_fails_early_with_the_fixes(monkeypatch):
         save_graph(f, "never-written.svg")
     assert not Path("never-written.svg").exists()
     assert "w0" in to_dot(f) and "w0" in format_graph(f)  # the text views need no renderer
+
+
+def test_inline_drawings_of_big_graphs_are_cut_at_a_smaller_node_limit():
+    from autograd_lite.viz import INLINE_MAX_NODES
+
+    x = ag.Tensor([0.5, -0.5], requires_grad=True, name="x")
+    y = x
+    for _ in range(100):  # 302 tensors: more than draw_graph's limit, fewer than to_dot's
+        y = ag.tanh(y * 1.01 + 0.1)
+    g = draw_graph(y.sum())  # what Jupyter shows
+    assert INLINE_MAX_NODES < 500
+    assert len(re.findall(r"^\tt\d+ \[label=<", g.source, re.M)) == INLINE_MAX_NODES and "more nodes" in g.source
+    assert "more nodes" not in to_dot(y.sum())  # to_dot and save_graph keep their 500
+    assert "more nodes" not in draw_graph(y.sum(), max_nodes=None).source
+    width, height = (float(v) for v in ET.fromstring(g.pipe("svg")).get("viewBox").split()[2:])
+    assert width < 1000 and height < 20_000  # a column, not a 10,000 x 90,000 pt staircase of constants

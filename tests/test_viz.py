@@ -22,6 +22,11 @@ def parse_dot(text: str):
     return tensors, ops, consts, edges
 
 
+def edge_grad(attrs: str) -> str:
+    """The gradient an edge's label shows."""
+    return re.search(r'<FONT COLOR="#b03a2e">([^<]*)</FONT>', attrs).group(1)
+
+
 def name_of(html: str) -> str:
     return re.search(r"<B>(.*?)</B>", html).group(1)
 
@@ -92,7 +97,7 @@ def test_edge_gradients_are_what_each_edge_carries_and_fan_out_sums():
     y = x * x + x  # dy/dx = 2x + 1 = 7: the edges into x carry 3, 3 and 1
     tensors, ops, _, edges = parse_dot(to_dot(y, edge_grads=True))
     xkey = keyed_by_name(tensors)["x"]
-    labels = [re.search(r'label="([^"]*)"', a).group(1) for s, _, a in edges if s == xkey]
+    labels = [edge_grad(a) for s, _, a in edges if s == xkey]
     assert sorted(float(v) for v in labels) == [1.0, 3.0, 3.0]
     assert sum(float(v) for v in labels) == pytest.approx(2 * 3.0 + 1)
 
@@ -107,7 +112,7 @@ def test_edge_gradients_on_the_neuron_match_the_slides():
     for s, _, a in edges:
         for name in ("w0", "x0", "w1", "x1", "w2"):
             if s == by[name]:
-                got[name] = float(re.search(r'label="([^"]*)"', a).group(1))
+                got[name] = float(edge_grad(a))
     # course notes: gradients w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20
     assert {k: round(g, 2) for k, g in got.items()} == {"w0": -0.2, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.2}
 
@@ -190,11 +195,11 @@ def test_collapsed_scope_is_one_box_with_deduplicated_edges():
     tensors, ops, consts, edges = parse_dot(text)
     assert "W1" not in keyed_by_name(tensors) and "W2" in keyed_by_name(tensors)
     n_layer1 = len(full[0]) + len(full[1]) - len(tensors) - len(ops)
-    assert f'label="layer1 ({n_layer1} nodes, collapsed)"' in text
+    assert f'label="layer1\\n({n_layer1} nodes, collapsed)"' in text
     box_edges = [(a, b) for a, b, _ in edges if "box" in a or "box" in b]
     assert len(box_edges) == len(set(box_edges)) >= 1
     everything = to_dot(out, collapse=True, legend=False)
-    assert "layer1 (" in everything and "layer2 (" in everything and "<B>W2</B>" not in everything
+    assert "layer1\\n(" in everything and "layer2\\n(" in everything and "<B>W2</B>" not in everything
 
 
 def chain(n: int):
@@ -288,10 +293,11 @@ def test_modules_become_clusters_and_collapse():
     out = model(np.ones((2, 3))).sum()
     text = to_dot(out, legend=False)
     clusters = cluster_contents(text)
-    assert {"Sequential", "0", "1", "2"} <= set(clusters)
-    assert "<B>0.weight</B>" in clusters["0"] and "<B>2.bias</B>" in clusters["2"]
-    folded = to_dot(out, collapse=["Sequential/0"], legend=False)
-    assert "0.weight" not in folded and "Sequential/0 (" in folded and "<B>2.weight</B>" in folded
+    lin0, lin2 = "0: Linear(3, 4, bias=True)", "2: Linear(4, 1, bias=True)"
+    assert {"Sequential", lin0, "1: ReLU", lin2} <= set(clusters)  # labelled by module: name, class, extra_repr
+    assert "<B>0.weight</B>" in clusters[lin0] and "<B>2.bias</B>" in clusters[lin2]
+    folded = to_dot(out, collapse=["Sequential/0"], legend=False)  # a module answers to its short name
+    assert "0.weight" not in folded and f'label="{lin0}\\n(' in folded and "<B>2.weight</B>" in folded
 
 
 def test_format_graph_on_a_deep_chain_stays_linear():
@@ -306,3 +312,127 @@ def test_format_graph_on_a_deep_chain_stays_linear():
         body = line.lstrip("│ ├└─")
         assert body.startswith(f"[depth {depth}] ") == (depth > MAX_INDENT), line[:200]
         assert len(line) - len(body) == 4 * min(depth, MAX_INDENT), depth  # indentation stops at MAX_INDENT
+
+
+# ----------------------------------------------------------------------------- what a new user sees
+def spiral_loss(sizes=(2, 100, 3)):
+    X, y = ag.data.spiral(16, 3, seed=0)  # (48, 2) inputs
+    model = ag.nn.MLP(list(sizes), rng=0)
+    return X, model, ag.losses.cross_entropy(model(X), y)
+
+
+def test_the_models_input_is_named_and_drawn_outside_the_modules():
+    X, model, loss = spiral_loss()
+    text = to_dot(loss, legend=False)
+    tensors = {name_of(h): h for h in parse_dot(text)[0].values()}
+    assert "(48, 2) float64" in tensors["input"] and ROLE_COLOURS["input"] in tensors["input"]
+    assert not any("(48, 2)" in label for label in parse_dot(text)[2].values())  # no anonymous constant
+    assert not any("<B>input</B>" in body for body in cluster_contents(text).values())
+    first = next(t for t in ag.toposort(loss) if t._op is not None and t._op.name == "matmul" and t.shape == (48, 100))
+    assert first._inputs[0].name == "input" and first._inputs[0].data is X  # the same array, not a copy
+
+
+def test_losses_run_in_a_scope_and_collapse_shrinks_them():
+    _, _, loss = spiral_loss()
+    assert loss.scope == "cross_entropy"
+    assert "cross_entropy" in cluster_contents(to_dot(loss, legend=False))
+    folded = to_dot(loss, collapse=True, legend=False)
+    tensors, ops, consts, _ = parse_dot(folded)
+    assert sorted(name_of(h) for h in tensors.values()) == ["input", "v0"]  # the output stays visible
+    assert not ops and not consts
+    assert re.search(r'label="cross_entropy\\n\(\d+ nodes, collapsed\)"', folded)
+    assert ag.losses.l2_penalty([ag.Tensor([1.0], requires_grad=True)]).scope == "l2_penalty"
+
+
+def test_the_softmax_shift_is_labelled_by_its_role():
+    from autograd_lite.explain import constant_role
+
+    _, _, loss = spiral_loss()
+    consts = parse_dot(to_dot(loss, legend=False, hide_constants=False))[2]
+    assert "-max shift" in consts.values()
+    assert not any(v.startswith("(48, 1)") for v in consts.values())
+    x = ag.Tensor([[1.0, 5.0, 2.0], [0.0, -1.0, 3.0]], requires_grad=True)
+    for out in (ag.softmax(x, axis=1), ag.log_softmax(x, axis=0)):
+        shifts = [(t, i) for t in ag.toposort(out) if t._op is not None for i, c in enumerate(t._inputs)
+                  if not isinstance(c, ag.Tensor) and constant_role(t, i)]  # fmt: skip
+        assert len(shifts) == 1
+    other = x + np.array([[1.0], [2.0]])  # a constant of the same shape, but not -max
+    assert constant_role(other, 1) is None
+    assert "-max shift" in format_graph(loss)
+    # mean = sum * (1/n): the factor is labelled, a plain scale is not
+    assert "1/48 (mean)" in consts.values() and "1/6 (mean)" in format_graph(x.mean())
+    assert constant_role(x.sum() * 0.5, 1) is None and constant_role(x.mean(axis=0), 1) == "1/2 (mean)"
+
+
+def test_constants_fold_into_their_op_in_big_drawings_and_stay_boxes_in_small_ones():
+    from autograd_lite.viz import AUTO_NODES
+
+    c = ag.Tensor(np.linspace(-1, 1, 5), requires_grad=True, name="c")
+    h = c
+    for k in range(AUTO_NODES):
+        h = ag.tanh(h * 1.01 + 0.1) if k % 2 else h * 0.5 + 0.01
+    tensors, ops, consts, _ = parse_dot(to_dot(h.sum(), legend=False))
+    assert not consts  # no staircase of constant boxes beside the chain
+    assert "mul 0.5" in ops.values() and "add 0.01" in ops.values()
+    assert len(parse_dot(to_dot(h.sum(), legend=False, hide_constants=False))[2]) == 2 * AUTO_NODES
+    small = (c * 0.5).sum()
+    assert list(parse_dot(to_dot(small, legend=False))[2].values()) == ["0.5"]
+
+
+def test_big_drawings_collapse_repeated_layers_keeping_the_first_open():
+    _, _, loss = spiral_loss((2, 8, 8, 8, 8, 8, 3))  # more than AUTO_NODES nodes
+    text = to_dot(loss, legend=False)
+    boxes = re.findall(r'label="([^"]*)\\n\(\d+ nodes, collapsed\)"', text)
+    assert sorted(int(b.split(":")[0]) for b in boxes) == list(range(2, 11))  # layers 2..10 of 0..10
+    assert {"0: Linear(2, 8, bias=True)", "1: ReLU"} <= set(cluster_contents(text))
+    assert "collapsed" not in to_dot(loss, legend=False, collapse=False)
+    small = to_dot(spiral_loss((2, 4, 3))[2], legend=False)
+    assert "collapsed" not in small  # small drawings show everything
+
+
+def test_edge_gradient_labels_are_set_off_from_their_edges():
+    f, _ = lecture_graph()
+    f.backward()
+    for direction, spacer in (("TB", '<TD WIDTH="8"></TD>'), ("LR", '<TD HEIGHT="10"></TD>')):
+        edges = parse_dot(to_dot(f, edge_grads=True, direction=direction))[3]
+        labelled = [a for _, _, a in edges if a]
+        assert len(labelled) == 4 and all(spacer in a and 'BGCOLOR="#ffffff"' in a for a in labelled)
+
+
+def test_boxes_leave_room_for_wider_fallback_fonts():
+    from autograd_lite.viz import CHAR_EM
+
+    x = ag.Tensor(np.linspace(-1.2345, 2.3456, 40), requires_grad=True, name="x")
+    html = {name_of(h): h for h in parse_dot(to_dot((x * 3.0).sum()))[0].values()}["x"]
+    width = int(re.search(r'<TD WIDTH="(\d+)">', html).group(1))
+    assert width >= CHAR_EM * 11 * len("data min -1.234 mean 0.5556 max 2.346") >= 0.6 * 11 * 37
+
+
+def test_the_legend_is_one_small_node_a_column_in_left_to_right_drawings():
+    f, _ = lecture_graph()
+    for direction, rows in (("TB", 1), ("LR", 5)):
+        text = to_dot(f, direction=direction)
+        legend = re.findall(r"^\tlegend\b.*$", text, re.M)
+        assert len(legend) == 1 and "cluster_legend" not in text
+        assert legend[0].count("<TR>") == rows and legend[0].count("<TD") == 5
+
+
+def test_operation_parameters_never_print_whole_index_arrays():
+    x = ag.Tensor(np.ones((48, 3)), requires_grad=True, name="x")
+    y = x[np.arange(48), np.arange(48) % 3]
+    for text in (format_graph(y.sum()), to_dot(y.sum())):
+        assert "int64[48]" in text and "47" not in text and "array(" not in text
+
+
+def test_relu_gradient_prints_zero_not_minus_zero():
+    # course example: relu on [1, -2, 3, -1] with upstream [4, -1, 5, 9] passes [4, 0, 5, 0]
+    x = ag.Tensor([1.0, -2.0, 3.0, -1.0], requires_grad=True, name="x")
+    r = ag.relu(x)
+    r.backward(np.array([4.0, -1.0, 5.0, 9.0]), retain_grads=True)
+    assert np.signbit(x.grad.data[1])  # the rule's -1 * 0 is -0.0: the printing must not show it
+    expl = str(ag.explain(r, grad=np.array([4.0, -1.0, 5.0, 9.0])))
+    for text in (to_dot(r), format_graph(r), expl):
+        assert "[4., 0., 5., 0.]" in text and "-0." not in text
+    s = ag.relu(ag.Tensor(-1.0, requires_grad=True, name="s")) * -1.0
+    s.backward(retain_grads=True)
+    assert "grad -0" not in to_dot(s) and "grad 0" in to_dot(s)

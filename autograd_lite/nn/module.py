@@ -4,7 +4,9 @@ A ``Module`` finds its parameters by walking its attributes (and the lists, tupl
 among them, and the sub-modules inside those) -- no registration calls.  ``named_parameters()``
 gives dotted names (``layers.0.weight``) and writes each name into the parameter's
 ``Tensor.name``, so graph drawings and gradcheck reports show it; every ``forward`` runs inside
-``ag.scope(<module name>)`` so drawings can cluster the nodes by module.
+``ag.scope("<name>: <class>(<extra_repr>)")`` (``0: Linear(2, 100, bias=True)``) so drawings cluster the nodes
+by module, and a floating numpy array passed as the first argument comes in as a constant Tensor
+named ``input`` (no copy), so drawings show the model's input by name.
 
 State is saved to ``.npz`` with ``numpy.savez`` and read back with ``allow_pickle=False``;
 missing, extra and mis-shaped entries are errors that list the names at fault.
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import scope
+from ..engine import current_scope, scope
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Module", "HookHandle"]
@@ -89,7 +91,11 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self._named:
             self.named_parameters()  # first call: name the parameters of this (sub)tree
-        with scope(self._scope_name or type(self).__name__):
+        if args and isinstance(args[0], np.ndarray) and np.issubdtype(args[0].dtype, np.floating):
+            args = (_named_input(args[0]), *args[1:])
+        extra = self.extra_repr()
+        label = f"{type(self).__name__}({extra})" if extra else type(self).__name__
+        with scope(f"{self._scope_name}: {label}" if self._scope_name else label):
             out = self.forward(*args, **kwargs)
         hooks = self.__dict__.get("_forward_hooks")
         if hooks:  # registered by register_forward_hook; a copy, so a hook may remove itself
@@ -280,6 +286,13 @@ class HookHandle:
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
+
+
+def _named_input(x: np.ndarray) -> Tensor:
+    """The model's input as a constant leaf named ``input`` around the same array (no copy)."""
+    t = Tensor._wrap(x)
+    t.name, t._scope = "input", current_scope()
+    return t
 
 
 def _is_real(a: Any) -> bool:
