@@ -6,6 +6,9 @@ What lives here, and nowhere else:
   recorder used by the gradient checker -- all thread-local;
 * ``Primitive``: a forward function plus one vector-Jacobian rule per input; calling it wraps
   the result in a Tensor and records a node when some input requires grad;
+* versions: every in-place change made through the library (``t.data = v``, ``t[i] = v``, an
+  optimizer step) calls ``bump_version``; a recorded node keeps the write clock of its recording,
+  and backward refuses a node whose rule would read a value changed since (``_check_saved``);
 * ``toposort``: the graph's nodes in reverse topological order, by counting consumers (Kahn's
   algorithm on an explicit stack -- never recursion, so million-node chains are fine);
 * ``backward``: pushes gradients through the nodes in that order, summing the contributions of
@@ -35,6 +38,7 @@ __all__ = [
     "detect_anomaly",
     "scope",
     "record_branches",
+    "bump_version",
     "sum_to_shape",
     "toposort",
     "backward",
@@ -68,6 +72,8 @@ class set_grad_enabled:
     """Context manager and decorator that turns recording on or off for this thread."""
 
     def __init__(self, mode: bool = True) -> None:
+        if callable(mode):
+            raise TypeError("set_grad_enabled needs the mode: @set_grad_enabled(False), or use @no_grad")
         self.mode = bool(mode)
 
     def __enter__(self) -> None:
@@ -90,18 +96,32 @@ class set_grad_enabled:
         return wrapper
 
 
-class no_grad(set_grad_enabled):
-    """``with no_grad():`` or ``@no_grad()``: record nothing (evaluation, parameter updates)."""
+class _GradSwitch(set_grad_enabled):
+    """A fixed mode, usable as ``with s():``, ``@s()`` and ``@s`` (PyTorch accepts all three)."""
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    _mode = True
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        if fn is None:
+            return super().__new__(cls)
+        if not callable(fn):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {type(fn).__name__}")
+        return cls()(fn)  # used as a decorator without parentheses
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        super().__init__(self._mode)
 
 
-class enable_grad(set_grad_enabled):
-    """``with enable_grad():`` or ``@enable_grad()``: record again inside a ``no_grad`` block."""
+class no_grad(_GradSwitch):
+    """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record nothing (evaluation, parameter updates)."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    _mode = False
+
+
+class enable_grad(_GradSwitch):
+    """``with enable_grad():``, ``@enable_grad()`` or ``@enable_grad``: record again inside a ``no_grad`` block."""
+
+    _mode = True
 
 
 @contextmanager
@@ -157,6 +177,27 @@ def record_branches() -> Iterator[list]:
         _state.refresh()
 
 
+# --------------------------------------------------------------------------- versions
+# The write clock: bumped by every in-place change made through the library.  A tensor's
+# ``_version`` is the clock at its last such change (0: never changed); a recorded node's
+# ``_stamp`` is the clock when it was recorded.  So "x changed after node saved it" is one
+# comparison, ``x._version > node._stamp``, and a backward pass that finds ``node._stamp`` equal
+# to the clock (nothing changed anywhere since) skips even that: no per-node memory, one compare.
+_clock = 0
+
+
+def bump_version(*tensors: Tensor) -> None:
+    """Record that each tensor's data was changed in place (graphs that saved it refuse backward).
+
+    Called by ``t.data = v``, ``t[i] = v`` and the optimizers; call it yourself after writing into
+    ``t.data``'s array directly (``t.data[...] = v``), which no counter can see.
+    """
+    global _clock
+    for t in tensors:
+        _clock += 1
+        t._version = _clock
+
+
 # --------------------------------------------------------------------------- primitives
 def _shape(x: Any) -> tuple[int, ...]:
     return tuple(np.shape(x))
@@ -193,9 +234,12 @@ class Primitive:
     ``doc``: the one-line math of the forward and its rules, ``"a * b:  d/da = b, d/db = a"``.
     ``elementwise``: each output element depends only on the input elements at its position
     (after broadcasting).
+    ``reads``: which values the rules read -- input indices and ``"out"`` -- so that backward can
+    refuse one changed in place since the forward pass (``add`` reads none, ``mul`` reads both
+    inputs, ``exp`` its output).  None (the default) means all inputs and the output.
     """
 
-    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise")
+    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads")
 
     def __init__(
         self,
@@ -206,14 +250,27 @@ class Primitive:
         variadic: bool = False,
         doc: str | None = None,
         elementwise: bool = False,
+        reads: Sequence[int | str] | None = None,
     ) -> None:
+        if not callable(forward):
+            raise TypeError(f"primitive {name!r}: forward must be callable, got {type(forward).__name__}")
+        vjps = tuple(vjps)
+        for i, rule in enumerate(vjps):
+            if rule is not None and not callable(rule):
+                raise TypeError(f"primitive {name!r}: rule {i} must be callable or None, got {type(rule).__name__}")
+        if not vjps or variadic and len(vjps) != 1:
+            raise TypeError(
+                f"primitive {name!r}: give one vjp rule per input (None where none)"
+                + (", and exactly one rule for a variadic primitive" if variadic else "")
+            )
         self.name = name
         self.forward = forward
-        self.vjps = tuple(vjps)
+        self.vjps = vjps
         self.branch = branch
         self.variadic = variadic
         self.doc = doc
         self.elementwise = elementwise
+        self.reads = None if reads is None else tuple(reads)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -226,44 +283,77 @@ class Primitive:
         b = inputs[1] if n == 2 else None
         if n == 2 and isinstance(a, Tensor) and not isinstance(b, (list, tuple)):
             if isinstance(b, Tensor):
-                args: Sequence[Any] = (a.data, b.data)
+                args: Sequence[Any] = (a._data, b._data)
                 record = a.requires_grad or b.requires_grad
             else:
-                args = (a.data, b)
+                args = (a._data, b)
                 record = a.requires_grad
         elif n == 2 and isinstance(b, Tensor) and not isinstance(a, (list, tuple)):
-            args = (a, b.data)
+            args = (a, b._data)
             record = b.requires_grad
         elif n == 1 and isinstance(a, Tensor):
-            args = (a.data,)
+            args = (a._data,)
             record = a.requires_grad
         else:
             inputs, args, record = _unwrap(inputs)
         try:
             out = self.forward(*args, **params)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _input_error(self.name, args, e) from None
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
+            raise _input_error(self.name, args, e, params) from None
         grad_enabled, watching, scope = _state.mode
+        record = record and grad_enabled
+        cls = out.__class__  # the common results pass on two identity tests; the rest is checked
+        if cls is _ndarray:
+            if out.dtype.kind != "f":
+                self._check_output(out, inputs, record)
+        elif cls is not _float64 and cls is not _float32:
+            self._check_output(out, inputs, record)
         if watching:
             self._watch(out, inputs, args, params)
         t = Tensor.__new__(Tensor)
-        t.data = out
-        t.grad = None
+        t._data = out
+        t._grad = None
         t.name = None
         t._retain = False
         t._mark = 0
+        t._version = 0
         t._scope = scope
-        if record and grad_enabled:
+        if record:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs
             t._params = params or None
+            t._stamp = _clock if not (watching and _state.anomaly) else (_clock, self._fingerprints(out, args))
         else:
             t.requires_grad = False
             t._op = None
             t._inputs = ()
             t._params = None
         return t
+
+    def _check_output(self, out: Any, inputs: Sequence[Any], record: bool) -> None:
+        """A forward's result must be a real numpy array or scalar -- floating when recorded."""
+        if isinstance(out, Tensor) or not isinstance(out, (np.ndarray, np.generic)):
+            raise TypeError(
+                f"{self.name}: its forward returned {type(out).__name__} ({out!r:.40}); a forward maps numpy "
+                "values to a numpy array or numpy scalar (use numpy inside it, np.asarray(...) to convert)"
+            )
+        kind = out.dtype.kind
+        if kind == "c":
+            raise TypeError(
+                f"{self.name}: complex result ({out.dtype}) from inputs {_describe_inputs(inputs)}: autograd_lite "
+                "differentiates real-valued functions; a complex constant (like 1j) or complex array is not supported"
+            )
+        if kind not in "biuf" or record and kind != "f":
+            raise TypeError(
+                f"{self.name}: its forward returned {out.dtype} data"
+                + (" from inputs that require grad; only floating-point results can be differentiated" if record else "")
+            )
+
+    def _fingerprints(self, out: Any, args: Sequence[Any]) -> tuple:
+        """detect_anomaly only: a hash of each array the rules read, to catch raw writes at backward."""
+        picks = (*range(len(args)), "out") if self.reads is None else self.reads
+        return tuple((r, _fingerprint(out if r == "out" else args[r])) for r in picks if r == "out" or r < len(args))
 
     def _watch(self, out: Any, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
         if _state.anomaly and not np.all(np.isfinite(out)):
@@ -297,22 +387,61 @@ def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
     return inputs, args, any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
 
 
+_ndarray, _float64, _float32 = np.ndarray, np.float64, np.float32
+
+
+def _fingerprint(value: Any) -> Any:
+    """A cheap summary of an array's contents (None for immutable values: numbers, numpy scalars)."""
+    if not isinstance(value, np.ndarray):
+        return None
+    return value.shape, value.dtype.str, hash(value.tobytes())
+
+
 def primitive(
     name: str,
     forward: Callable[..., Any],
     *vjps: Callable[..., Any] | None,
     branch: Callable[..., Any] | None = None,
+    reads: Sequence[int | str] | None = None,
 ) -> Primitive:
     """Define a new differentiable operation from its forward and one VJP rule per input.
+
+    The forward's positional parameters without defaults are its inputs, one rule each (give
+    parameters such as ``axis`` a default, or make them keyword-only); ``reads`` (optional) says
+    which values the rules use (input indices, ``"out"``) -- by default all of them, so backward
+    refuses to run after any of them was changed in place.
 
     >>> import numpy as np, autograd_lite as ag
     >>> cube = ag.primitive("cube", lambda x: x**3, lambda g, out, x: g * 3 * x**2)
     >>> x = ag.Tensor(2.0, requires_grad=True); cube(x).backward(); x.grad.item()
     12.0
     """
-    if not vjps:
-        raise TypeError(f"primitive {name!r}: give one vjp rule per input (None where none)")
-    return Primitive(name, forward, vjps, branch=branch, doc=getattr(forward, "__doc__", None))
+    n = _count_inputs(forward)
+    if n is not None and n != len(vjps):
+        raise TypeError(
+            f"primitive {name!r}: its forward takes {n} input{'s' * (n != 1)} but {len(vjps)} vjp "
+            f"rule{'s were' if len(vjps) != 1 else ' was'} given; give one rule per input (None for one that is "
+            "not differentiable)"
+        )
+    return Primitive(name, forward, vjps, branch=branch, doc=getattr(forward, "__doc__", None), reads=reads)
+
+
+def _count_inputs(forward: Callable[..., Any]) -> int | None:
+    """How many inputs ``forward`` takes: its positional parameters without defaults (None: unknown)."""
+    nin = getattr(forward, "nin", None)  # a numpy ufunc
+    if isinstance(nin, int):
+        return nin
+    import inspect
+
+    try:
+        sig = inspect.signature(forward)
+    except (TypeError, ValueError):
+        return None
+    kinds = [p.kind for p in sig.parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in sig.parameters.values() if p.kind in positional and p.default is p.empty)
 
 
 def _describe_inputs(inputs: Sequence[Any]) -> str:
@@ -326,11 +455,15 @@ def _describe_inputs(inputs: Sequence[Any]) -> str:
     return ", ".join(parts)
 
 
-def _input_error(name: str, args: Sequence[Any], e: Exception) -> Exception:
+def _input_error(name: str, args: Sequence[Any], e: Exception, params: dict | None = None) -> Exception:
     """Turn a numpy failure inside a forward into a message about the user's call."""
     msg = str(e)
     if isinstance(e, _OpError):
         return ValueError(msg)
+    if isinstance(e, OverflowError):
+        given = ", ".join(f"{k}={v!r:.60}" for k, v in (params or {}).items())
+        shapes = " and ".join(str(_shape(a)) for a in args)
+        return ValueError(f"{name}: an integer argument is too large ({given or msg}) for input shape {shapes}")
     for a in args:
         if not isinstance(a, (np.ndarray, np.generic, int, float, complex)) or np.asarray(a).dtype == object:
             return TypeError(
@@ -470,7 +603,7 @@ def _seed(caller: str, root: Tensor, grad: Any, create_graph: bool) -> Any:
             f"{caller}: this tensor does not require grad, so there is nothing to differentiate "
             "(create its inputs with requires_grad=True, outside no_grad())"
         )
-    rdata = root.data
+    rdata = root._data
     if grad is None:
         if rdata.size != 1:
             raise RuntimeError(
@@ -500,11 +633,12 @@ def _run_backward(
     into ``capture[id(node)]`` for the nodes it names, and nowhere else.
     """
     anomaly = _state.anomaly
+    clock = _clock
     _count_consumers((root,))
     root._g = seed
     stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
     ready = [root]
-    pop, push, tensor, ndarray = ready.pop, ready.append, Tensor, np.ndarray
+    pop, push, tensor, ndarray, float64 = ready.pop, ready.append, Tensor, np.ndarray, np.float64
     while ready:
         node = pop()
         g = node._g
@@ -515,32 +649,40 @@ def _run_backward(
                 capture[id(node)] = _unshared(g, stored)
         elif g is not None and (op is None or retain_all or node._retain):
             g = _unshared(g, stored)
-            prev = node.grad  # leaves and retained nodes alike accumulate
+            prev = node._grad  # leaves and retained nodes alike accumulate
             if create_graph:
-                node.grad = g if prev is None else prev + g
+                node._grad = g if prev is None else prev + g
             else:
-                node.grad = Tensor._wrap(g if prev is None else prev.data + g)
+                node._grad = Tensor._wrap(g if prev is None else prev._data + g)
         if op is None:
             continue
+        if node._stamp != clock or anomaly:  # something was changed in place since it was recorded
+            _check_saved(node)
         inputs = node._inputs
         if create_graph:
             out, args = node, inputs
         else:
-            out = node.data
+            out = node._data
             if len(inputs) == 2:  # the common arities, spelled out: no comprehension frame
                 a, b = inputs
-                args = (a.data if isinstance(a, tensor) else a, b.data if isinstance(b, tensor) else b)
+                args = (a._data if isinstance(a, tensor) else a, b._data if isinstance(b, tensor) else b)
             elif len(inputs) == 1:
-                args = (inputs[0].data,)
+                args = (inputs[0]._data,)
             else:
-                args = tuple(x.data if isinstance(x, tensor) else x for x in inputs)
+                args = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
         params = node._params
         vjps = op.vjps
         for i, x in enumerate(inputs):
             if not (isinstance(x, tensor) and x.requires_grad):
                 continue
             if g is not None:
-                rule = vjps[0] if op.variadic else vjps[i]
+                try:
+                    rule = vjps[0] if op.variadic else vjps[i]
+                except IndexError:
+                    raise TypeError(
+                        f"backward: {op.name} has {len(vjps)} vjp rule(s) but was called with {len(inputs)} inputs; "
+                        "give one rule per input"
+                    ) from None
                 if rule is not None:
                     if op.variadic:
                         gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
@@ -548,11 +690,17 @@ def _run_backward(
                         gi = rule(g, out, *args, **params)
                     else:
                         gi = rule(g, out, *args)
-                    xdata = x.data
-                    if gi.__class__ is not xdata.__class__ or gi.__class__ is ndarray:
+                    xdata = x._data
+                    gcls = gi.__class__
+                    if gcls is not xdata.__class__ or gcls is ndarray:
                         # equal numpy scalar types already agree in shape () and dtype
+                        if gcls is not ndarray and gcls is not float64:
+                            gi = _rule_result(gi, op, i, x, create_graph)
                         if gi.shape != xdata.shape:
-                            gi = sum_to_shape(gi, xdata.shape, op.name)
+                            try:
+                                gi = sum_to_shape(gi, xdata.shape, op.name)
+                            except ValueError as e:
+                                raise ValueError(f"{e} (input {i}: {_describe_inputs([x])})") from None
                         if gi.dtype is not xdata.dtype and gi.dtype != xdata.dtype:
                             gi = gi.astype(xdata.dtype)
                     if anomaly:
@@ -565,6 +713,59 @@ def _run_backward(
 
 
 _NO_PARAMS: dict = {}
+
+
+def _rule_result(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool) -> Any:
+    """A rule's result that is not an ndarray: a numpy scalar, a Tensor (recorded under
+    create_graph; its data otherwise) -- anything else is the rule's error, named."""
+    if isinstance(gi, Tensor):
+        return gi if create_graph else gi._data
+    if isinstance(gi, np.generic) and gi.dtype.kind in "biuf":
+        return gi
+    raise TypeError(
+        f"backward: the gradient rule of {op.name} for input {i} returned {type(gi).__name__} ({gi!r:.40}); "
+        f"a rule returns an array of the input's shape {x.shape} (None only in place of the rule, for an "
+        "input that is not differentiable)"
+    )
+
+
+def _check_saved(node: Tensor) -> None:
+    """Refuse to run ``node``'s rules when a value they read was changed since it was recorded.
+
+    Versions see the library's in-place changes; under ``detect_anomaly()`` fingerprints taken
+    at recording also catch raw writes into a ``.data`` array."""
+    saved = node._stamp
+    stamp, prints = saved if saved.__class__ is tuple else (saved, ())
+    op, inputs = node._op, node._inputs
+    reads = (*range(len(inputs)), "out") if op.reads is None else op.reads
+    for r in reads:
+        x = node if r == "out" else inputs[r] if r < len(inputs) else None
+        if isinstance(x, Tensor) and x._version > stamp:
+            raise RuntimeError(_stale_message(node, r, x, "was changed in place"))
+    for r, fp in prints:
+        x = node if r == "out" else inputs[r]
+        if fp is not None and _fingerprint(x._data if isinstance(x, Tensor) else x) != fp:
+            raise RuntimeError(
+                "detect_anomaly: "
+                + _stale_message(node, r, x, "was written into directly (t.data[...] = v, which versions cannot see)")
+            )
+
+
+def _stale_message(node: Tensor, r: int | str, x: Any, what: str) -> str:
+    op = node._op.name
+    if r == "out":
+        name = f"the output of {op}" + (f" ({node.name!r})" if node.name else "")
+        where = f"shape {node.shape} {node.dtype}"
+    else:
+        label = getattr(x, "name", None)
+        name = (f"tensor {label!r}" if label else "a tensor") if isinstance(x, Tensor) else "a constant array"
+        where = f"input {r} of {op}, {_describe_inputs([x])}"
+    it = repr(getattr(x, "name", None)) if getattr(x, "name", None) else "it"
+    return (
+        f"backward: {name} ({where}) {what} after {op} saved it for its gradient; the gradient would use "
+        f"the new values. Recompute the forward pass after changing {it} (a graph is good for the values "
+        "it was built from)"
+    )
 
 
 def _unshared(g: Any, stored: set[int]) -> Any:
