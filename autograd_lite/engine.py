@@ -11,6 +11,7 @@ What lives here, and nowhere else:
   and backward refuses a node whose rule would read a value changed since (``_check_saved``);
 * ``toposort``: the graph's nodes in reverse topological order, by counting consumers (Kahn's
   algorithm on an explicit stack -- never recursion, so million-node chains are fine);
+* numpy's RuntimeWarnings from primitives re-issued at the user's line, naming the primitive;
 * ``backward``: pushes gradients through the nodes in that order, summing the contributions of
   all consumers out of place before a node propagates, and reducing each gradient to its input's
   shape and dtype in exactly one place (``sum_to_shape``).
@@ -18,8 +19,13 @@ What lives here, and nowhere else:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import re
+import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -198,6 +204,57 @@ def bump_version(*tensors: Tensor) -> None:
         t._version = _clock
 
 
+# --------------------------------------------------------------------------- numpy's warnings
+# numpy attributes a RuntimeWarning ("divide by zero encountered in log") to the innermost Python
+# frame -- ours -- so users saw one line of engine.py, once a session.  They are re-issued at the
+# user's line, naming the primitive, at no cost on the normal path:
+# * forwards: a warnings filter turns RuntimeWarnings raised in the engine and the ops modules
+#   (only those) into exceptions, which Primitive.__call__ and .apply catch (a zero-cost ``try``),
+#   run the forward again with numpy's warnings off, and warn where the user called;
+# * backward: one ``np.errstate(call=...)`` per pass hands numpy's warnings to _backward_warning.
+# numpy's error modes other than "warn" (ignore, raise, ...) are left exactly as the user set them.
+# Code calling a forward or rule directly, outside the engine, wraps it in np.errstate.  A first
+# import inside ``warnings.catch_warnings()`` (pytest's collection does this) loses the filter
+# when the block ends: forwards' warnings then point at this file again, as numpy's do.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_OWN_MODULES = re.escape(__name__.rpartition(".")[0]) + r"\.(engine|ops\.\w+)\Z"
+
+
+def _install_warning_filter() -> None:
+    warnings.filterwarnings("error", category=RuntimeWarning, module=_OWN_MODULES)
+
+
+def _warn_at_caller(message: str) -> None:
+    """A RuntimeWarning attributed to the first frame outside this package: the user's line."""
+    frame, level = sys._getframe(), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, RuntimeWarning, stacklevel=level)
+
+
+def _quiet() -> Any:
+    """numpy's error state with "warn" turned into "ignore" (the user's other choices kept)."""
+    return np.errstate(**{k: "ignore" for k, v in np.geterr().items() if v == "warn"})
+
+
+def _backward_errstate() -> Any:
+    modes = np.geterr()
+    if "warn" not in modes.values() or "call" in modes.values():  # nothing to do, or the user's own handler
+        return contextlib.nullcontext()
+    return np.errstate(call=_backward_warning, **{k: "call" for k, v in modes.items() if v == "warn"})
+
+
+def _backward_warning(err: str, flag: int) -> None:
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not _run_backward.__code__:
+        frame = frame.f_back
+    op = frame.f_locals.get("op") if frame is not None else None
+    _warn_at_caller(f"backward: {err} encountered in " + (f"the gradient of {op.name}" if op else "the backward pass"))
+
+
+_install_warning_filter()
+
+
 # --------------------------------------------------------------------------- primitives
 def _shape(x: Any) -> tuple[int, ...]:
     return tuple(np.shape(x))
@@ -300,6 +357,8 @@ class Primitive:
             out = self.forward(*args, **params)
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _input_error(self.name, args, e, params) from None
+        except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+            out = self._forward_warned(w, args, params)
         grad_enabled, watching, scope = _state.mode
         record = record and grad_enabled
         cls = out.__class__  # the common results pass on two identity tests; the rest is checked
@@ -345,10 +404,8 @@ class Primitive:
                 "differentiates real-valued functions; a complex constant (like 1j) or complex array is not supported"
             )
         if kind not in "biuf" or record and kind != "f":
-            raise TypeError(
-                f"{self.name}: its forward returned {out.dtype} data"
-                + (" from inputs that require grad; only floating-point results can be differentiated" if record else "")
-            )
+            why = " from inputs that require grad; only floating-point results can be differentiated"
+            raise TypeError(f"{self.name}: its forward returned {out.dtype} data" + (why if record else ""))
 
     def _fingerprints(self, out: Any, args: Sequence[Any]) -> tuple:
         """detect_anomaly only: a hash of each array the rules read, to catch raw writes at backward."""
@@ -363,7 +420,15 @@ class Primitive:
             )
         log = _state.branch_log
         if log is not None and self.branch is not None:
-            log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+            with np.errstate(all="ignore"):
+                log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+
+    def _forward_warned(self, w: Warning, args: Sequence[Any], params: dict) -> Any:
+        """The forward's result once more, numpy's warning re-issued at the user's line."""
+        with _quiet():
+            out = self.forward(*args, **params)
+        _warn_at_caller(f"{self.name}: {w}")
+        return out
 
     def apply(self, *inputs: Any, **params: Any) -> Any:
         """Tensors in: a recorded Tensor out.  Plain arrays in: a plain array out.
@@ -374,7 +439,10 @@ class Primitive:
         for x in inputs:
             if isinstance(x, Tensor):
                 return self(*inputs, **params)
-        return self.forward(*inputs, **params)
+        try:
+            return self.forward(*inputs, **params)
+        except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+            return self._forward_warned(w, inputs, params)
 
 
 def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
@@ -567,7 +635,7 @@ def backward(
     ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
     """
     seed = _seed("backward", root, grad, create_graph)
-    with _graph_lock, set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph), _backward_errstate():
         _run_backward(root, seed, create_graph, retain_grads)
 
 
@@ -581,7 +649,7 @@ def gradients(
     """
     seed = _seed("gradients", output, grad, create_graph)
     capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
-    with _graph_lock, set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph), _backward_errstate():
         _run_backward(output, seed, create_graph, False, capture)
     result = []
     for x in inputs:
@@ -759,7 +827,7 @@ def _stale_message(node: Tensor, r: int | str, x: Any, what: str) -> str:
     else:
         label = getattr(x, "name", None)
         name = (f"tensor {label!r}" if label else "a tensor") if isinstance(x, Tensor) else "a constant array"
-        where = f"input {r} of {op}, {_describe_inputs([x])}"
+        where = f"input {r} of {op}, " + (f"shape {x.shape} {x.dtype}" if isinstance(x, Tensor) else _describe([x]))
     it = repr(getattr(x, "name", None)) if getattr(x, "name", None) else "it"
     return (
         f"backward: {name} ({where}) {what} after {op} saved it for its gradient; the gradient would use "

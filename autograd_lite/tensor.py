@@ -68,6 +68,7 @@ class Tensor:
         try:
             arr = np.array(data, dtype=dtype)
         except (ValueError, TypeError) as e:
+            _real_array("Tensor", data)  # names complex or non-numeric data when that is the cause
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {e}") from None
         if arr.dtype.kind not in "biuf":
             raise TypeError(_not_real("Tensor", arr.dtype, type(data).__name__))
@@ -117,7 +118,8 @@ class Tensor:
             self._grad = None
             return
         if not isinstance(value, (Tensor, np.ndarray, np.generic)):
-            raise TypeError(f"{_label(self)}.grad: expected a Tensor, a numpy array or None, got {type(value).__name__}")
+            who = f"{_label(self)}.grad"
+            raise TypeError(f"{who}: expected a Tensor, a numpy array or None, got {type(value).__name__}")
         g = value if isinstance(value, Tensor) else Tensor._wrap(value)
         if g.shape != self.shape or g.dtype != self.dtype:
             raise ValueError(
