@@ -19,7 +19,6 @@ What lives here, and nowhere else:
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import re
@@ -187,8 +186,10 @@ def record_branches() -> Iterator[list]:
 # The write clock: bumped by every in-place change made through the library.  A tensor's
 # ``_version`` is the clock at its last such change (0: never changed); a recorded node's
 # ``_stamp`` is the clock when it was recorded.  So "x changed after node saved it" is one
-# comparison, ``x._version > node._stamp``, and a backward pass that finds ``node._stamp`` equal
-# to the clock (nothing changed anywhere since) skips even that: no per-node memory, one compare.
+# comparison, ``x._version > node._stamp``, and a backward pass that finds ``node._stamp`` to be
+# the clock's current int object (nothing changed anywhere since) skips even that: no per-node
+# memory beyond one slot, one identity test per node.  (The clock only grows, so its current
+# object is identical to a stamp exactly when their values are equal.)
 _clock = 0
 
 
@@ -207,21 +208,22 @@ def bump_version(*tensors: Tensor) -> None:
 # --------------------------------------------------------------------------- numpy's warnings
 # numpy attributes a RuntimeWarning ("divide by zero encountered in log") to the innermost Python
 # frame -- ours -- so users saw one line of engine.py, once a session.  They are re-issued at the
-# user's line, naming the primitive, at no cost on the normal path:
-# * forwards: a warnings filter turns RuntimeWarnings raised in the engine and the ops modules
-#   (only those) into exceptions, which Primitive.__call__ and .apply catch (a zero-cost ``try``),
-#   run the forward again with numpy's warnings off, and warn where the user called;
-# * backward: one ``np.errstate(call=...)`` per pass hands numpy's warnings to _backward_warning.
-# numpy's error modes other than "warn" (ignore, raise, ...) are left exactly as the user set them.
-# Code calling a forward or rule directly, outside the engine, wraps it in np.errstate.  A first
-# import inside ``warnings.catch_warnings()`` (pytest's collection does this) loses the filter
-# when the block ends: forwards' warnings then point at this file again, as numpy's do.
+# user's line, naming the primitive, at no cost on the normal path: a warnings filter turns the
+# RuntimeWarnings raised in the ops modules (forwards and rules) and on the engine's two lines
+# that call a forward into exceptions; Primitive.__call__, .apply and backward catch them (a
+# zero-cost ``try``), compute the value again with numpy's warnings off, and warn at the first
+# frame outside this package.  numpy's other error modes (ignore, raise, ...) are left as the user
+# set them.  Code that calls a forward or rule directly, outside the engine, wraps it in
+# np.errstate.  A first import inside ``warnings.catch_warnings()`` (pytest's collection does
+# this) loses the filter when the block ends: the warnings then point at this package again.
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_OWN_MODULES = re.escape(__name__.rpartition(".")[0]) + r"\.(engine|ops\.\w+)\Z"
 
 
 def _install_warning_filter() -> None:
-    warnings.filterwarnings("error", category=RuntimeWarning, module=_OWN_MODULES)
+    package = re.escape(__name__.rpartition(".")[0])
+    warnings.filterwarnings("error", category=RuntimeWarning, module=package + r"\.ops\.\w+\Z")
+    for line in _FORWARD_CALL_LINES:
+        warnings.filterwarnings("error", category=RuntimeWarning, module=re.escape(__name__) + r"\Z", lineno=line)
 
 
 def _warn_at_caller(message: str) -> None:
@@ -235,24 +237,6 @@ def _warn_at_caller(message: str) -> None:
 def _quiet() -> Any:
     """numpy's error state with "warn" turned into "ignore" (the user's other choices kept)."""
     return np.errstate(**{k: "ignore" for k, v in np.geterr().items() if v == "warn"})
-
-
-def _backward_errstate() -> Any:
-    modes = np.geterr()
-    if "warn" not in modes.values() or "call" in modes.values():  # nothing to do, or the user's own handler
-        return contextlib.nullcontext()
-    return np.errstate(call=_backward_warning, **{k: "call" for k, v in modes.items() if v == "warn"})
-
-
-def _backward_warning(err: str, flag: int) -> None:
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code is not _run_backward.__code__:
-        frame = frame.f_back
-    op = frame.f_locals.get("op") if frame is not None else None
-    _warn_at_caller(f"backward: {err} encountered in " + (f"the gradient of {op.name}" if op else "the backward pass"))
-
-
-_install_warning_filter()
 
 
 # --------------------------------------------------------------------------- primitives
@@ -360,34 +344,36 @@ class Primitive:
         except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
             out = self._forward_warned(w, args, params)
         grad_enabled, watching, scope = _state.mode
-        record = record and grad_enabled
-        cls = out.__class__  # the common results pass on two identity tests; the rest is checked
+        # the result must be a real numpy value: the common ones pass on identity tests (a few ns)
+        cls = out.__class__
         if cls is _ndarray:
-            if out.dtype.kind != "f":
-                self._check_output(out, inputs, record)
+            dtype = out.dtype
+            if dtype is not _F64 and dtype is not _F32:
+                self._check_output(out, inputs, record and grad_enabled)
         elif cls is not _float64 and cls is not _float32:
-            self._check_output(out, inputs, record)
-        if watching:
-            self._watch(out, inputs, args, params)
+            self._check_output(out, inputs, record and grad_enabled)
         t = Tensor.__new__(Tensor)
         t._data = out
         t._grad = None
         t.name = None
         t._retain = False
         t._mark = 0
-        t._version = 0
         t._scope = scope
-        if record:
+        # ``_version`` is left unset on results: an unset slot reads as 0 where versions are
+        # compared (_check_saved, bump_version) -- one store less on the hottest path
+        if record and grad_enabled:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs
             t._params = params or None
-            t._stamp = _clock if not (watching and _state.anomaly) else (_clock, self._fingerprints(out, args))
+            t._stamp = _clock
         else:
             t.requires_grad = False
             t._op = None
             t._inputs = ()
             t._params = None
+        if watching:
+            self._watch(t, inputs, args, params)
         return t
 
     def _check_output(self, out: Any, inputs: Sequence[Any], record: bool) -> None:
@@ -412,7 +398,11 @@ class Primitive:
         picks = (*range(len(args)), "out") if self.reads is None else self.reads
         return tuple((r, _fingerprint(out if r == "out" else args[r])) for r in picks if r == "out" or r < len(args))
 
-    def _watch(self, out: Any, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
+    def _watch(self, t: Tensor, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
+        """detect_anomaly: NaN/Inf in the forward, fingerprints of what the rules read; the branch log."""
+        out = t._data
+        if _state.anomaly and t._op is not None:
+            t._stamp = (t._stamp, self._fingerprints(out, args))
         if _state.anomaly and not np.all(np.isfinite(out)):
             raise FloatingPointError(
                 f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass "
@@ -456,6 +446,7 @@ def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
 
 
 _ndarray, _float64, _float32 = np.ndarray, np.float64, np.float32
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
 def _fingerprint(value: Any) -> Any:
@@ -463,6 +454,24 @@ def _fingerprint(value: Any) -> Any:
     if not isinstance(value, np.ndarray):
         return None
     return value.shape, value.dtype.str, hash(value.tobytes())
+
+
+def _forward_call_lines() -> tuple[int, ...]:
+    """The lines of Primitive.__call__ and .apply that call a forward (for the warnings filter)."""
+    import inspect
+
+    lines = []
+    for fn in (Primitive.__call__, Primitive.apply):
+        try:
+            source, first = inspect.getsourcelines(fn)
+        except (OSError, TypeError):  # no source shipped: numpy's warnings keep numpy's attribution
+            continue
+        lines += [first + k for k, text in enumerate(source) if "self.forward(*" in text]
+    return tuple(lines)
+
+
+_FORWARD_CALL_LINES = _forward_call_lines()
+_install_warning_filter()
 
 
 def primitive(
@@ -635,7 +644,7 @@ def backward(
     ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
     """
     seed = _seed("backward", root, grad, create_graph)
-    with _graph_lock, set_grad_enabled(create_graph), _backward_errstate():
+    with _graph_lock, set_grad_enabled(create_graph):
         _run_backward(root, seed, create_graph, retain_grads)
 
 
@@ -649,7 +658,7 @@ def gradients(
     """
     seed = _seed("gradients", output, grad, create_graph)
     capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
-    with _graph_lock, set_grad_enabled(create_graph), _backward_errstate():
+    with _graph_lock, set_grad_enabled(create_graph):
         _run_backward(output, seed, create_graph, False, capture)
     result = []
     for x in inputs:
@@ -724,7 +733,7 @@ def _run_backward(
                 node._grad = Tensor._wrap(g if prev is None else prev._data + g)
         if op is None:
             continue
-        if node._stamp != clock or anomaly:  # something was changed in place since it was recorded
+        if node._stamp is not clock or anomaly:  # something was changed in place since it was recorded
             _check_saved(node)
         inputs = node._inputs
         if create_graph:
@@ -752,12 +761,15 @@ def _run_backward(
                         "give one rule per input"
                     ) from None
                 if rule is not None:
-                    if op.variadic:
-                        gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
-                    elif params:
-                        gi = rule(g, out, *args, **params)
-                    else:
-                        gi = rule(g, out, *args)
+                    try:
+                        if op.variadic:
+                            gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
+                        elif params:
+                            gi = rule(g, out, *args, **params)
+                        else:
+                            gi = rule(g, out, *args)
+                    except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+                        gi = _rule_warned(w, op, rule, i, g, out, args, params)
                     xdata = x._data
                     gcls = gi.__class__
                     if gcls is not xdata.__class__ or gcls is ndarray:
@@ -808,7 +820,7 @@ def _check_saved(node: Tensor) -> None:
     reads = (*range(len(inputs)), "out") if op.reads is None else op.reads
     for r in reads:
         x = node if r == "out" else inputs[r] if r < len(inputs) else None
-        if isinstance(x, Tensor) and x._version > stamp:
+        if isinstance(x, Tensor) and getattr(x, "_version", 0) > stamp:
             raise RuntimeError(_stale_message(node, r, x, "was changed in place"))
     for r, fp in prints:
         x = node if r == "out" else inputs[r]
@@ -817,6 +829,19 @@ def _check_saved(node: Tensor) -> None:
                 "detect_anomaly: "
                 + _stale_message(node, r, x, "was written into directly (t.data[...] = v, which versions cannot see)")
             )
+
+
+def _rule_warned(
+    w: Warning, op: Primitive, rule: Callable, i: int, g: Any, out: Any, args: Sequence, params: Any
+) -> Any:
+    """A rule's result once more, numpy's warning re-issued at the user's line."""
+    with _quiet():
+        if op.variadic:
+            gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
+        else:
+            gi = rule(g, out, *args, **(params or _NO_PARAMS))
+    _warn_at_caller(f"backward: {w}, in the gradient of {op.name} for input {i}")
+    return gi
 
 
 def _stale_message(node: Tensor, r: int | str, x: Any, what: str) -> str:
