@@ -207,21 +207,21 @@ def bump_version(*tensors: Tensor) -> None:
 
 # --------------------------------------------------------------------------- numpy's warnings
 # numpy attributes a RuntimeWarning ("divide by zero encountered in log") to the innermost Python
-# frame -- ours -- so users saw one line of engine.py, once a session.  They are re-issued at the
-# user's line, naming the primitive, at no cost on the normal path: a warnings filter turns the
-# RuntimeWarnings raised in the ops modules (forwards and rules) and on the engine's two lines
-# that call a forward into exceptions; Primitive.__call__, .apply and backward catch them (a
-# zero-cost ``try``), compute the value again with numpy's warnings off, and warn at the first
+# frame -- ours -- so users saw one line of engine.py, once a session, for every forward that is a
+# numpy function.  Those are re-issued at the user's line, naming the primitive, at no cost on the
+# normal path: a warnings filter turns the RuntimeWarnings raised on the engine's two lines that
+# call a forward (only those) into exceptions; Primitive.__call__ and .apply catch them (a
+# zero-cost ``try``), compute the forward again with numpy's warnings off, and warn at the first
 # frame outside this package.  numpy's other error modes (ignore, raise, ...) are left as the user
-# set them.  Code that calls a forward or rule directly, outside the engine, wraps it in
-# np.errstate.  A first import inside ``warnings.catch_warnings()`` (pytest's collection does
-# this) loses the filter when the block ends: the warnings then point at this package again.
+# set them.  Warnings raised inside a forward or rule written in Python (the ops tables' lambdas)
+# keep numpy's attribution -- the table line, which shows the rule -- because other code (opcheck,
+# explain) calls those directly, and an exception there would change what it does.  A first
+# import inside ``warnings.catch_warnings()`` (pytest's collection does this) loses the filter when
+# the block ends.
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _install_warning_filter() -> None:
-    package = re.escape(__name__.rpartition(".")[0])
-    warnings.filterwarnings("error", category=RuntimeWarning, module=package + r"\.ops\.\w+\Z")
     for line in _FORWARD_CALL_LINES:
         warnings.filterwarnings("error", category=RuntimeWarning, module=re.escape(__name__) + r"\Z", lineno=line)
 
@@ -761,15 +761,12 @@ def _run_backward(
                         "give one rule per input"
                     ) from None
                 if rule is not None:
-                    try:
-                        if op.variadic:
-                            gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
-                        elif params:
-                            gi = rule(g, out, *args, **params)
-                        else:
-                            gi = rule(g, out, *args)
-                    except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
-                        gi = _rule_warned(w, op, rule, i, g, out, args, params)
+                    if op.variadic:
+                        gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
+                    elif params:
+                        gi = rule(g, out, *args, **params)
+                    else:
+                        gi = rule(g, out, *args)
                     xdata = x._data
                     gcls = gi.__class__
                     if gcls is not xdata.__class__ or gcls is ndarray:
@@ -829,19 +826,6 @@ def _check_saved(node: Tensor) -> None:
                 "detect_anomaly: "
                 + _stale_message(node, r, x, "was written into directly (t.data[...] = v, which versions cannot see)")
             )
-
-
-def _rule_warned(
-    w: Warning, op: Primitive, rule: Callable, i: int, g: Any, out: Any, args: Sequence, params: Any
-) -> Any:
-    """A rule's result once more, numpy's warning re-issued at the user's line."""
-    with _quiet():
-        if op.variadic:
-            gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
-        else:
-            gi = rule(g, out, *args, **(params or _NO_PARAMS))
-    _warn_at_caller(f"backward: {w}, in the gradient of {op.name} for input {i}")
-    return gi
 
 
 def _stale_message(node: Tensor, r: int | str, x: Any, what: str) -> str:
