@@ -19,6 +19,7 @@ What lives here, and nowhere else:
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import re
@@ -228,7 +229,8 @@ def _install_warning_filter() -> None:
 
 def _warn_at_caller(message: str) -> None:
     """A RuntimeWarning attributed to the first frame outside this package: the user's line."""
-    frame, level = sys._getframe(), 1
+    frame: Any = sys._getframe()
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, RuntimeWarning, stacklevel=level)
@@ -236,7 +238,7 @@ def _warn_at_caller(message: str) -> None:
 
 def _quiet() -> Any:
     """numpy's error state with "warn" turned into "ignore" (the user's other choices kept)."""
-    return np.errstate(**{k: "ignore" for k, v in np.geterr().items() if v == "warn"})
+    return np.errstate(**{k: "ignore" for k, v in np.geterr().items() if v == "warn"})  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- primitives
@@ -410,8 +412,7 @@ class Primitive:
             )
         log = _state.branch_log
         if log is not None and self.branch is not None:
-            with np.errstate(all="ignore"):
-                log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+            log.append((self.name, np.asarray(self.branch(out, *args, **params))))
 
     def _forward_warned(self, w: Warning, args: Sequence[Any], params: dict) -> Any:
         """The forward's result once more, numpy's warning re-issued at the user's line."""
@@ -458,8 +459,6 @@ def _fingerprint(value: Any) -> Any:
 
 def _forward_call_lines() -> tuple[int, ...]:
     """The lines of Primitive.__call__ and .apply that call a forward (for the warnings filter)."""
-    import inspect
-
     lines = []
     for fn in (Primitive.__call__, Primitive.apply):
         try:
@@ -508,8 +507,6 @@ def _count_inputs(forward: Callable[..., Any]) -> int | None:
     nin = getattr(forward, "nin", None)  # a numpy ufunc
     if isinstance(nin, int):
         return nin
-    import inspect
-
     try:
         sig = inspect.signature(forward)
     except (TypeError, ValueError):
