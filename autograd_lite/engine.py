@@ -6,8 +6,12 @@ What lives here, and nowhere else:
   recorder used by the gradient checker -- all thread-local;
 * ``Primitive``: a forward function plus one vector-Jacobian rule per input; calling it wraps
   the result in a Tensor and records a node when some input requires grad;
+* versions: every in-place change made through the library (``t.data = v``, ``t[i] = v``, an
+  optimizer step) calls ``bump_version``; a recorded node keeps the write clock of its recording,
+  and backward refuses a node whose rule would read a value changed since (``_check_saved``);
 * ``toposort``: the graph's nodes in reverse topological order, by counting consumers (Kahn's
   algorithm on an explicit stack -- never recursion, so million-node chains are fine);
+* numpy's RuntimeWarnings from primitives re-issued at the user's line, naming the primitive;
 * ``backward``: pushes gradients through the nodes in that order, summing the contributions of
   all consumers out of place before a node propagates, and reducing each gradient to its input's
   shape and dtype in exactly one place (``sum_to_shape``).
@@ -15,10 +19,14 @@ What lives here, and nowhere else:
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import os
 import re
+import sys
 import threading
 import types
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +45,7 @@ __all__ = [
     "detect_anomaly",
     "scope",
     "record_branches",
+    "bump_version",
     "sum_to_shape",
     "toposort",
     "backward",
@@ -70,6 +79,8 @@ class set_grad_enabled:
     """Context manager and decorator that turns recording on or off for this thread."""
 
     def __init__(self, mode: bool = True) -> None:
+        if callable(mode):
+            raise TypeError("set_grad_enabled needs the mode: @set_grad_enabled(False), or use @no_grad")
         self.mode = bool(mode)
 
     def __enter__(self) -> None:
@@ -92,18 +103,32 @@ class set_grad_enabled:
         return wrapper
 
 
-class no_grad(set_grad_enabled):
-    """``with no_grad():`` or ``@no_grad()``: record nothing (evaluation, parameter updates)."""
+class _GradSwitch(set_grad_enabled):
+    """A fixed mode, usable as ``with s():``, ``@s()`` and ``@s`` (PyTorch accepts all three)."""
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    _mode = True
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        if fn is None:
+            return super().__new__(cls)
+        if not callable(fn):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {type(fn).__name__}")
+        return cls()(fn)  # used as a decorator without parentheses
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        super().__init__(self._mode)
 
 
-class enable_grad(set_grad_enabled):
-    """``with enable_grad():`` or ``@enable_grad()``: record again inside a ``no_grad`` block."""
+class no_grad(_GradSwitch):
+    """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record nothing (evaluation, parameter updates)."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    _mode = False
+
+
+class enable_grad(_GradSwitch):
+    """``with enable_grad():``, ``@enable_grad()`` or ``@enable_grad``: record again inside a ``no_grad`` block."""
+
+    _mode = True
 
 
 @contextmanager
@@ -159,6 +184,64 @@ def record_branches() -> Iterator[list]:
         _state.refresh()
 
 
+# --------------------------------------------------------------------------- versions
+# The write clock: bumped by every in-place change made through the library.  A tensor's
+# ``_version`` is the clock at its last such change (0: never changed); a recorded node's
+# ``_stamp`` is the clock when it was recorded.  So "x changed after node saved it" is one
+# comparison, ``x._version > node._stamp``, and a backward pass that finds ``node._stamp`` to be
+# the clock's current int object (nothing changed anywhere since) skips even that: no per-node
+# memory beyond one slot, one identity test per node.  (The clock only grows, so its current
+# object is identical to a stamp exactly when their values are equal.)
+_clock = 0
+
+
+def bump_version(*tensors: Tensor) -> None:
+    """Record that each tensor's data was changed in place (graphs that saved it refuse backward).
+
+    Called by ``t.data = v``, ``t[i] = v`` and the optimizers; call it yourself after writing into
+    ``t.data``'s array directly (``t.data[...] = v``), which no counter can see.
+    """
+    global _clock
+    for t in tensors:
+        _clock += 1
+        t._version = _clock
+
+
+# --------------------------------------------------------------------------- numpy's warnings
+# numpy attributes a RuntimeWarning ("divide by zero encountered in log") to the innermost Python
+# frame -- ours -- so users saw one line of engine.py, once a session, for every forward that is a
+# numpy function.  Those are re-issued at the user's line, naming the primitive, at no cost on the
+# normal path: a warnings filter turns the RuntimeWarnings raised on the engine's two lines that
+# call a forward (only those) into exceptions; Primitive.__call__ and .apply catch them (a
+# zero-cost ``try``), compute the forward again with numpy's warnings off, and warn at the first
+# frame outside this package.  numpy's other error modes (ignore, raise, ...) are left as the user
+# set them.  Warnings raised inside a forward or rule written in Python (the ops tables' lambdas)
+# keep numpy's attribution -- the table line, which shows the rule -- because other code (opcheck,
+# explain) calls those directly, and an exception there would change what it does.  A first
+# import inside ``warnings.catch_warnings()`` (pytest's collection does this) loses the filter when
+# the block ends.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _install_warning_filter() -> None:
+    for line in _FORWARD_CALL_LINES:
+        warnings.filterwarnings("error", category=RuntimeWarning, module=re.escape(__name__) + r"\Z", lineno=line)
+
+
+def _warn_at_caller(message: str) -> None:
+    """A RuntimeWarning attributed to the first frame outside this package: the user's line."""
+    frame: Any = sys._getframe()
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, RuntimeWarning, stacklevel=level)
+
+
+def _quiet() -> Any:
+    """numpy's error state with "warn" turned into "ignore" (the user's other choices kept)."""
+    return np.errstate(**{k: "ignore" for k, v in np.geterr().items() if v == "warn"})  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- primitives
 def _shape(x: Any) -> tuple[int, ...]:
     return tuple(np.shape(x))
@@ -195,9 +278,12 @@ class Primitive:
     ``doc``: the one-line math of the forward and its rules, ``"a * b:  d/da = b, d/db = a"``.
     ``elementwise``: each output element depends only on the input elements at its position
     (after broadcasting).
+    ``reads``: which values the rules read -- input indices and ``"out"`` -- so that backward can
+    refuse one changed in place since the forward pass (``add`` reads none, ``mul`` reads both
+    inputs, ``exp`` its output).  None (the default) means all inputs and the output.
     """
 
-    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise")
+    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads")
 
     def __init__(
         self,
@@ -208,14 +294,27 @@ class Primitive:
         variadic: bool = False,
         doc: str | None = None,
         elementwise: bool = False,
+        reads: Sequence[int | str] | None = None,
     ) -> None:
+        if not callable(forward):
+            raise TypeError(f"primitive {name!r}: forward must be callable, got {type(forward).__name__}")
+        vjps = tuple(vjps)
+        for i, rule in enumerate(vjps):
+            if rule is not None and not callable(rule):
+                raise TypeError(f"primitive {name!r}: rule {i} must be callable or None, got {type(rule).__name__}")
+        if not vjps or variadic and len(vjps) != 1:
+            raise TypeError(
+                f"primitive {name!r}: give one vjp rule per input (None where none)"
+                + (", and exactly one rule for a variadic primitive" if variadic else "")
+            )
         self.name = name
         self.forward = forward
-        self.vjps = tuple(vjps)
+        self.vjps = vjps
         self.branch = branch
         self.variadic = variadic
         self.doc = doc
         self.elementwise = elementwise
+        self.reads = None if reads is None else tuple(reads)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -228,46 +327,85 @@ class Primitive:
         b = inputs[1] if n == 2 else None
         if n == 2 and isinstance(a, Tensor) and not isinstance(b, (list, tuple)):
             if isinstance(b, Tensor):
-                args: Sequence[Any] = (a.data, b.data)
+                args: Sequence[Any] = (a._data, b._data)
                 record = a.requires_grad or b.requires_grad
             else:
-                args = (a.data, b)
+                args = (a._data, b)
                 record = a.requires_grad
         elif n == 2 and isinstance(b, Tensor) and not isinstance(a, (list, tuple)):
-            args = (a, b.data)
+            args = (a, b._data)
             record = b.requires_grad
         elif n == 1 and isinstance(a, Tensor):
-            args = (a.data,)
+            args = (a._data,)
             record = a.requires_grad
         else:
             inputs, args, record = _unwrap(inputs)
         try:
             out = self.forward(*args, **params)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _input_error(self.name, args, e) from None
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
+            raise _input_error(self.name, args, e, params) from None
+        except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+            out = self._forward_warned(w, args, params)
         grad_enabled, watching, scope = _state.mode
-        if watching:
-            self._watch(out, inputs, args, params)
+        # the result must be a real numpy value: the common ones pass on identity tests (a few ns)
+        cls = out.__class__
+        if cls is _ndarray:
+            dtype = out.dtype
+            if dtype is not _F64 and dtype is not _F32:
+                self._check_output(out, inputs, record and grad_enabled)
+        elif cls is not _float64 and cls is not _float32:
+            self._check_output(out, inputs, record and grad_enabled)
         t = Tensor.__new__(Tensor)
-        t.data = out
-        t.grad = None
+        t._data = out
+        t._grad = None
         t.name = None
         t._retain = False
         t._mark = 0
         t._scope = scope
+        # ``_version`` is left unset on results: an unset slot reads as 0 where versions are
+        # compared (_check_saved, bump_version) -- one store less on the hottest path
         if record and grad_enabled:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs
             t._params = params or None
+            t._stamp = _clock
         else:
             t.requires_grad = False
             t._op = None
             t._inputs = ()
             t._params = None
+        if watching:
+            self._watch(t, inputs, args, params)
         return t
 
-    def _watch(self, out: Any, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
+    def _check_output(self, out: Any, inputs: Sequence[Any], record: bool) -> None:
+        """A forward's result must be a real numpy array or scalar -- floating when recorded."""
+        if isinstance(out, Tensor) or not isinstance(out, (np.ndarray, np.generic)):
+            raise TypeError(
+                f"{self.name}: its forward returned {type(out).__name__} ({out!r:.40}); a forward maps numpy "
+                "values to a numpy array or numpy scalar (use numpy inside it, np.asarray(...) to convert)"
+            )
+        kind = out.dtype.kind
+        if kind == "c":
+            raise TypeError(
+                f"{self.name}: complex result ({out.dtype}) from inputs {_describe_inputs(inputs)}: autograd_lite "
+                "differentiates real-valued functions; a complex constant (like 1j) or complex array is not supported"
+            )
+        if kind not in "biuf" or record and kind != "f":
+            why = " from inputs that require grad; only floating-point results can be differentiated"
+            raise TypeError(f"{self.name}: its forward returned {out.dtype} data" + (why if record else ""))
+
+    def _fingerprints(self, out: Any, args: Sequence[Any]) -> tuple:
+        """detect_anomaly only: a hash of each array the rules read, to catch raw writes at backward."""
+        picks = (*range(len(args)), "out") if self.reads is None else self.reads
+        return tuple((r, _fingerprint(out if r == "out" else args[r])) for r in picks if r == "out" or r < len(args))
+
+    def _watch(self, t: Tensor, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
+        """detect_anomaly: NaN/Inf in the forward, fingerprints of what the rules read; the branch log."""
+        out = t._data
+        if _state.anomaly and t._op is not None:
+            t._stamp = (t._stamp, self._fingerprints(out, args))
         if _state.anomaly and not np.all(np.isfinite(out)):
             raise FloatingPointError(
                 f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass "
@@ -276,6 +414,13 @@ class Primitive:
         log = _state.branch_log
         if log is not None and self.branch is not None:
             log.append((self.name, np.asarray(self.branch(out, *args, **params))))
+
+    def _forward_warned(self, w: Warning, args: Sequence[Any], params: dict) -> Any:
+        """The forward's result once more, numpy's warning re-issued at the user's line."""
+        with _quiet():
+            out = self.forward(*args, **params)
+        _warn_at_caller(f"{self.name}: {w}")
+        return out
 
     def apply(self, *inputs: Any, **params: Any) -> Any:
         """Tensors in: a recorded Tensor out.  Plain arrays in: a plain array out.
@@ -286,7 +431,10 @@ class Primitive:
         for x in inputs:
             if isinstance(x, Tensor):
                 return self(*inputs, **params)
-        return self.forward(*inputs, **params)
+        try:
+            return self.forward(*inputs, **params)
+        except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+            return self._forward_warned(w, inputs, params)
 
     # ---- the table's per-op facts, read by explain, check_graph and the README's operation table
     @property
@@ -363,24 +511,78 @@ def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
     return inputs, args, any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
 
 
+_ndarray, _float64, _float32 = np.ndarray, np.float64, np.float32
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+def _fingerprint(value: Any) -> Any:
+    """A cheap summary of an array's contents (None for immutable values: numbers, numpy scalars)."""
+    if not isinstance(value, np.ndarray):
+        return None
+    return value.shape, value.dtype.str, hash(value.tobytes())
+
+
+def _forward_call_lines() -> tuple[int, ...]:
+    """The lines of Primitive.__call__ and .apply that call a forward (for the warnings filter)."""
+    lines = []
+    for fn in (Primitive.__call__, Primitive.apply):
+        try:
+            source, first = inspect.getsourcelines(fn)
+        except (OSError, TypeError):  # no source shipped: numpy's warnings keep numpy's attribution
+            continue
+        lines += [first + k for k, text in enumerate(source) if "self.forward(*" in text]
+    return tuple(lines)
+
+
+_FORWARD_CALL_LINES = _forward_call_lines()
+_install_warning_filter()
+
+
 def primitive(
     name: str,
     forward: Callable[..., Any],
     *vjps: Callable[..., Any] | None,
     branch: Callable[..., Any] | None = None,
+    reads: Sequence[int | str] | None = None,
 ) -> Primitive:
     """Define a new differentiable operation from its forward and one VJP rule per input.
+
+    The forward's positional parameters without defaults are its inputs, one rule each (give
+    parameters such as ``axis`` a default, or make them keyword-only); ``reads`` (optional) says
+    which values the rules use (input indices, ``"out"``) -- by default all of them, so backward
+    refuses to run after any of them was changed in place.
 
     >>> import numpy as np, autograd_lite as ag
     >>> cube = ag.primitive("cube", lambda x: x**3, lambda g, out, x: g * 3 * x**2)
     >>> x = ag.Tensor(2.0, requires_grad=True); cube(x).backward(); x.grad.item()
     12.0
     """
-    if not vjps:
-        raise TypeError(f"primitive {name!r}: give one vjp rule per input (None where none)")
+    n = _count_inputs(forward)
+    if n is not None and n != len(vjps):
+        raise TypeError(
+            f"primitive {name!r}: its forward takes {n} input{'s' * (n != 1)} but {len(vjps)} vjp "
+            f"rule{'s were' if len(vjps) != 1 else ' was'} given; give one rule per input (None for one that is "
+            "not differentiable)"
+        )
     # a Python forward's docstring is the doc (its first line); numpy's own docstrings are not
     doc = (forward.__doc__ or "").strip().split("\n")[0] if isinstance(forward, types.FunctionType) else ""
-    return Primitive(name, forward, vjps, branch=branch, doc=doc or None)
+    return Primitive(name, forward, vjps, branch=branch, doc=doc or None, reads=reads)
+
+
+def _count_inputs(forward: Callable[..., Any]) -> int | None:
+    """How many inputs ``forward`` takes: its positional parameters without defaults (None: unknown)."""
+    nin = getattr(forward, "nin", None)  # a numpy ufunc
+    if isinstance(nin, int):
+        return nin
+    try:
+        sig = inspect.signature(forward)
+    except (TypeError, ValueError):
+        return None
+    kinds = [p.kind for p in sig.parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in sig.parameters.values() if p.kind in positional and p.default is p.empty)
 
 
 def _describe_inputs(inputs: Sequence[Any]) -> str:
@@ -394,11 +596,15 @@ def _describe_inputs(inputs: Sequence[Any]) -> str:
     return ", ".join(parts)
 
 
-def _input_error(name: str, args: Sequence[Any], e: Exception) -> Exception:
+def _input_error(name: str, args: Sequence[Any], e: Exception, params: dict | None = None) -> Exception:
     """Turn a numpy failure inside a forward into a message about the user's call."""
     msg = str(e)
     if isinstance(e, _OpError):
         return ValueError(msg)
+    if isinstance(e, OverflowError):
+        given = ", ".join(f"{k}={v!r:.60}" for k, v in (params or {}).items())
+        shapes = " and ".join(str(_shape(a)) for a in args)
+        return ValueError(f"{name}: an integer argument is too large ({given or msg}) for input shape {shapes}")
     for a in args:
         if not isinstance(a, (np.ndarray, np.generic, int, float, complex)) or np.asarray(a).dtype == object:
             return TypeError(
@@ -538,7 +744,7 @@ def _seed(caller: str, root: Tensor, grad: Any, create_graph: bool) -> Any:
             f"{caller}: this tensor does not require grad, so there is nothing to differentiate "
             "(create its inputs with requires_grad=True, outside no_grad())"
         )
-    rdata = root.data
+    rdata = root._data
     if grad is None:
         if rdata.size != 1:
             raise RuntimeError(
@@ -568,11 +774,12 @@ def _run_backward(
     into ``capture[id(node)]`` for the nodes it names, and nowhere else.
     """
     anomaly = _state.anomaly
+    clock = _clock
     _count_consumers((root,))
     root._g = seed
     stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
     ready = [root]
-    pop, push, tensor, ndarray = ready.pop, ready.append, Tensor, np.ndarray
+    pop, push, tensor, ndarray, float64 = ready.pop, ready.append, Tensor, np.ndarray, np.float64
     while ready:
         node = pop()
         g = node._g
@@ -583,32 +790,40 @@ def _run_backward(
                 capture[id(node)] = _unshared(g, stored)
         elif g is not None and (op is None or retain_all or node._retain):
             g = _unshared(g, stored)
-            prev = node.grad  # leaves and retained nodes alike accumulate
+            prev = node._grad  # leaves and retained nodes alike accumulate
             if create_graph:
-                node.grad = g if prev is None else prev + g
+                node._grad = g if prev is None else prev + g
             else:
-                node.grad = Tensor._wrap(g if prev is None else prev.data + g)
+                node._grad = Tensor._wrap(g if prev is None else prev._data + g)
         if op is None:
             continue
+        if node._stamp is not clock or anomaly:  # something was changed in place since it was recorded
+            _check_saved(node)
         inputs = node._inputs
         if create_graph:
             out, args = node, inputs
         else:
-            out = node.data
+            out = node._data
             if len(inputs) == 2:  # the common arities, spelled out: no comprehension frame
                 a, b = inputs
-                args = (a.data if isinstance(a, tensor) else a, b.data if isinstance(b, tensor) else b)
+                args = (a._data if isinstance(a, tensor) else a, b._data if isinstance(b, tensor) else b)
             elif len(inputs) == 1:
-                args = (inputs[0].data,)
+                args = (inputs[0]._data,)
             else:
-                args = tuple(x.data if isinstance(x, tensor) else x for x in inputs)
+                args = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
         params = node._params
         vjps = op.vjps
         for i, x in enumerate(inputs):
             if not (isinstance(x, tensor) and x.requires_grad):
                 continue
             if g is not None:
-                rule = vjps[0] if op.variadic else vjps[i]
+                try:
+                    rule = vjps[0] if op.variadic else vjps[i]
+                except IndexError:
+                    raise TypeError(
+                        f"backward: {op.name} has {len(vjps)} vjp rule(s) but was called with {len(inputs)} inputs; "
+                        "give one rule per input"
+                    ) from None
                 if rule is not None:
                     if op.variadic:
                         gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
@@ -616,11 +831,17 @@ def _run_backward(
                         gi = rule(g, out, *args, **params)
                     else:
                         gi = rule(g, out, *args)
-                    xdata = x.data
-                    if gi.__class__ is not xdata.__class__ or gi.__class__ is ndarray:
+                    xdata = x._data
+                    gcls = gi.__class__
+                    if gcls is not xdata.__class__ or gcls is ndarray:
                         # equal numpy scalar types already agree in shape () and dtype
+                        if gcls is not ndarray and gcls is not float64:
+                            gi = _rule_result(gi, op, i, x, create_graph)
                         if gi.shape != xdata.shape:
-                            gi = sum_to_shape(gi, xdata.shape, op.name)
+                            try:
+                                gi = sum_to_shape(gi, xdata.shape, op.name)
+                            except ValueError as e:
+                                raise ValueError(f"{e} (input {i}: {_describe_inputs([x])})") from None
                         if gi.dtype is not xdata.dtype and gi.dtype != xdata.dtype:
                             gi = gi.astype(xdata.dtype)
                     if anomaly:
@@ -633,6 +854,59 @@ def _run_backward(
 
 
 _NO_PARAMS: dict = {}
+
+
+def _rule_result(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool) -> Any:
+    """A rule's result that is not an ndarray: a numpy scalar, a Tensor (recorded under
+    create_graph; its data otherwise) -- anything else is the rule's error, named."""
+    if isinstance(gi, Tensor):
+        return gi if create_graph else gi._data
+    if isinstance(gi, np.generic) and gi.dtype.kind in "biuf":
+        return gi
+    raise TypeError(
+        f"backward: the gradient rule of {op.name} for input {i} returned {type(gi).__name__} ({gi!r:.40}); "
+        f"a rule returns an array of the input's shape {x.shape} (None only in place of the rule, for an "
+        "input that is not differentiable)"
+    )
+
+
+def _check_saved(node: Tensor) -> None:
+    """Refuse to run ``node``'s rules when a value they read was changed since it was recorded.
+
+    Versions see the library's in-place changes; under ``detect_anomaly()`` fingerprints taken
+    at recording also catch raw writes into a ``.data`` array."""
+    saved = node._stamp
+    stamp, prints = saved if saved.__class__ is tuple else (saved, ())
+    op, inputs = node._op, node._inputs
+    reads = (*range(len(inputs)), "out") if op.reads is None else op.reads
+    for r in reads:
+        x = node if r == "out" else inputs[r] if r < len(inputs) else None
+        if isinstance(x, Tensor) and getattr(x, "_version", 0) > stamp:
+            raise RuntimeError(_stale_message(node, r, x, "was changed in place"))
+    for r, fp in prints:
+        x = node if r == "out" else inputs[r]
+        if fp is not None and _fingerprint(x._data if isinstance(x, Tensor) else x) != fp:
+            raise RuntimeError(
+                "detect_anomaly: "
+                + _stale_message(node, r, x, "was written into directly (t.data[...] = v, which versions cannot see)")
+            )
+
+
+def _stale_message(node: Tensor, r: int | str, x: Any, what: str) -> str:
+    op = node._op.name
+    if r == "out":
+        name = f"the output of {op}" + (f" ({node.name!r})" if node.name else "")
+        where = f"shape {node.shape} {node.dtype}"
+    else:
+        label = getattr(x, "name", None)
+        name = (f"tensor {label!r}" if label else "a tensor") if isinstance(x, Tensor) else "a constant array"
+        where = f"input {r} of {op}, " + (f"shape {x.shape} {x.dtype}" if isinstance(x, Tensor) else _describe([x]))
+    it = repr(getattr(x, "name", None)) if getattr(x, "name", None) else "it"
+    return (
+        f"backward: {name} ({where}) {what} after {op} saved it for its gradient; the gradient would use "
+        f"the new values. Recompute the forward pass after changing {it} (a graph is good for the values "
+        "it was built from)"
+    )
 
 
 def _unshared(g: Any, stored: set[int]) -> Any:

@@ -2,7 +2,10 @@
 
 Every optimizer takes the parameters (a list, ``model.parameters()``, ``model.named_parameters()``
 or a Module), has ``zero_grad()`` and ``step()``, and updates ``p.data`` in place under
-``no_grad()`` -- an update records no graph.  The rules, with g the gradient (plus
+``no_grad()`` -- an update records no graph -- and counts as an in-place change
+(``engine.bump_version``), so a graph kept from before the step refuses to backpropagate.  A
+parameter that cannot be updated in place (its ``.data`` not a writeable ndarray) is an error
+naming it, never a silent skip.  The rules, with g the gradient (plus
 ``weight_decay * p`` when asked, as PyTorch's L2 form):
 
 * ``SGD``:      v = momentum v + g;  p -= lr v   (Nesterov: p -= lr (g + momentum v))
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import no_grad
+from .engine import bump_version, no_grad
 from .tensor import Tensor
 
 __all__ = [
@@ -88,14 +91,22 @@ class Optimizer:
         """One update of every parameter that has a gradient; records nothing."""
         self.t += 1
         with no_grad():
-            for p, state in zip(self.params, self.state, strict=True):
+            for name, p, state in zip(self.names, self.params, self.state, strict=True):
                 if p.grad is None:
                     continue
                 g = p.grad.data
-                if g.shape != p.data.shape:
-                    who = type(self).__name__
+                w = p.data
+                who = type(self).__name__
+                if g.shape != w.shape:
                     raise ValueError(f"{who}: gradient of shape {g.shape} for a parameter of shape {p.shape}")
-                self._update(p.data, g, state)
+                if not isinstance(w, np.ndarray) or not w.flags.writeable:
+                    raise TypeError(
+                        f"{who}: parameter {name!r} cannot be updated in place: its data is a "
+                        f"{'read-only array' if isinstance(w, np.ndarray) else type(w).__name__}; give it a "
+                        "writeable array (p.data = np.array(p.data))"
+                    )
+                self._update(w, g, state)
+                bump_version(p)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:  # pragma: no cover
         raise NotImplementedError

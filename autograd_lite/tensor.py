@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,8 +34,8 @@ class Tensor:
     """
 
     __slots__ = (
-        "data",
-        "grad",
+        "_data",  # read through the ``data`` property (a checked setter); the engine reads the slot
+        "_grad",  # read through the ``grad`` property (a checked setter); the engine writes the slot
         "requires_grad",
         "name",
         "_op",
@@ -46,9 +46,24 @@ class Tensor:
         "_mark",
         "_pending",
         "_g",
+        "_version",  # the write clock at this tensor's last in-place change (0: none); see engine.bump_version
+        "_stamp",  # a recorded node: the write clock when it was recorded (see engine._check_saved)
         "__weakref__",
     )
     __array_priority__ = 1000
+
+    if TYPE_CHECKING:  # what type checkers see; the real properties are set below the class
+        _version: int
+        _stamp: Any
+
+        @property
+        def data(self) -> Any: ...
+        @data.setter
+        def data(self, value: ArrayLike) -> None: ...
+        @property
+        def grad(self) -> Tensor | None: ...
+        @grad.setter
+        def grad(self, value: Any) -> None: ...
 
     def __init__(
         self,
@@ -58,23 +73,26 @@ class Tensor:
         name: str | None = None,
     ) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Tensor: name must be a str, got {type(name).__name__} ({name!r:.40})")
         if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
             dtype = np.float64  # Python numbers and lists: float64, so checks mean something
         try:
             arr = np.array(data, dtype=dtype)
         except (ValueError, TypeError) as e:
+            _real_array("Tensor", data)  # names complex or non-numeric data when that is the cause
             raise TypeError(f"Tensor: cannot make an array from {type(data).__name__}: {e}") from None
-        if arr.dtype == object:
-            raise TypeError(f"Tensor: data of type {type(data).__name__} is not numeric")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(_not_real("Tensor", arr.dtype, type(data).__name__))
         if requires_grad and not np.issubdtype(arr.dtype, np.floating):
             raise TypeError(
                 f"Tensor: requires_grad=True needs floating-point data, got {arr.dtype} "
                 f"(shape {arr.shape}); integer tensors hold labels and indices -- pass "
                 "dtype=np.float64 to differentiate with respect to these values"
             )
-        self.data = arr  # an ndarray, 0-d ones too: leaves are what optimizers update in place
-        self.grad: Tensor | None = None
+        self._data = arr  # an ndarray, 0-d ones too: leaves are what optimizers update in place
+        self._grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
@@ -83,13 +101,14 @@ class Tensor:
         self._retain = False
         self._scope = _engine.current_scope()
         self._mark = 0  # backward bookkeeping (engine._count_consumers)
+        self._version = 0
 
     @staticmethod
     def _wrap(data: Any) -> Tensor:
         """A constant (leaf, no grad) around an existing numpy value, without copying."""
         t = Tensor.__new__(Tensor)
-        t.data = data
-        t.grad = None
+        t._data = data
+        t._grad = None
         t.requires_grad = False
         t.name = None
         t._op = None
@@ -98,24 +117,46 @@ class Tensor:
         t._retain = False
         t._scope = ()
         t._mark = 0
+        t._version = 0
         return t
+
+    def _set_data(self, value: ArrayLike) -> None:
+        """``t.data = value``: checked (see ``_assigned``), and counted as an in-place change."""
+        self._data = _assigned(self, value)
+        _engine.bump_version(self)
+
+    def _set_grad(self, value: Any) -> None:
+        """``t.grad = value``: None, or a Tensor / numpy array of exactly this tensor's shape and dtype."""
+        if value is None:
+            self._grad = None
+            return
+        if not isinstance(value, (Tensor, np.ndarray, np.generic)):
+            who = f"{_label(self)}.grad"
+            raise TypeError(f"{who}: expected a Tensor, a numpy array or None, got {type(value).__name__}")
+        g = value if isinstance(value, Tensor) else Tensor._wrap(value)
+        if g.shape != self.shape or g.dtype != self.dtype:
+            raise ValueError(
+                f"{_label(self)}.grad: a gradient of shape {g.shape} {g.dtype} for a tensor of shape "
+                f"{self.shape} {self.dtype}; a gradient has its tensor's shape and dtype"
+            )
+        self._grad = g
 
     # ---------------------------------------------------------------- introspection
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -218,11 +259,13 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data as a new leaf that records nothing (shares memory)."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(f"requires_grad_: integer tensor ({self.data.dtype}) cannot require grad")
+        if requires_grad and not np.issubdtype(self._data.dtype, np.floating):
+            raise TypeError(f"requires_grad_: integer tensor ({self._data.dtype}) cannot require grad")
+        if requires_grad and not isinstance(self._data, np.ndarray):
+            self._data = np.array(self._data)  # a leaf holds an ndarray, so optimizers can update it in place
         self.requires_grad = requires_grad
         return self
 
@@ -276,11 +319,34 @@ class Tensor:
         return _ops.getitem(self, index=_plain_index(index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        raise TypeError(
-            "Tensor does not support item assignment: it would silently break recorded "
-            "gradients. Build the value with where/concatenate/stack, or change t.data "
-            "directly for a leaf under no_grad()"
-        )
+        """``t[index] = value``, in place, on a leaf -- under ``no_grad()`` when it requires grad.
+
+        Counted as an in-place change (``engine.bump_version``): a recorded graph that saved ``t``
+        refuses to backpropagate afterwards.  Not recorded: on the result of a recorded operation it
+        is refused (build the value with where/concatenate/stack instead)."""
+        who = f"{_label(self)}[...] = value"
+        if self._op is not None:
+            raise TypeError(
+                f"{who}: item assignment on the result of {self._op.name} is not recorded and would break its "
+                "gradients; build the value with where/concatenate/stack instead"
+            )
+        recording = _engine.is_grad_enabled()
+        if recording and (self.requires_grad or isinstance(value, Tensor) and value.requires_grad):
+            raise TypeError(
+                f"{who}: item assignment is not recorded, so with a tensor that requires grad it would lose "
+                "gradients; do it under no_grad() (e.g. to set weights), or build a new tensor with "
+                "where/concatenate/stack"
+            )
+        arr = _real_array(who, value._data if isinstance(value, Tensor) else value)
+        if not np.can_cast(arr.dtype, self._data.dtype, "same_kind"):
+            raise TypeError(f"{who}: cannot store {arr.dtype} values in a {self._data.dtype} tensor")
+        if not isinstance(self._data, np.ndarray):
+            self._data = np.array(self._data)  # a numpy scalar cannot be written into
+        try:
+            self._data[_plain_index(index)] = arr
+        except (IndexError, ValueError, TypeError) as e:
+            raise type(e)(f"{who}: {e} (tensor shape {self.shape}, value shape {arr.shape})") from None
+        _engine.bump_version(self)
 
     # comparisons give boolean numpy arrays and record nothing
     def __lt__(self, other: ArrayLike) -> np.ndarray:
@@ -407,6 +473,89 @@ class Tensor:
         if not np.issubdtype(dtype, np.inexact):
             return Tensor._wrap(np.asarray(self.data).astype(dtype))
         return _ops.astype(self, dtype=dtype)
+
+
+# ``data`` and ``grad`` are properties with checked setters; their getters are the slots' own C
+# getters (no Python frame -- though in CPython 3.11 a read still costs about what a Python
+# property's does, ~35 ns more than a plain slot, which is why the engine reads the slots).
+setattr(  # noqa: B010 - set after the class: the getter is the slot's, which exists only now
+    Tensor,
+    "data",
+    property(
+        Tensor.__dict__["_data"].__get__,
+        Tensor._set_data,
+        doc="The numpy value.  Assigning checks it (``_assigned``) and counts as an in-place change.",
+    ),
+)
+setattr(  # noqa: B010
+    Tensor,
+    "grad",
+    property(
+        Tensor.__dict__["_grad"].__get__,
+        Tensor._set_grad,
+        doc="The accumulated gradient (a Tensor of this tensor's shape and dtype), or None.",
+    ),
+)
+
+
+def _label(t: Tensor) -> str:
+    return f"tensor {t.name!r}" if t.name else "tensor"
+
+
+def _not_real(who: str, dtype: np.dtype, what: str) -> str:
+    if dtype.kind == "c":
+        return (
+            f"{who}: complex data ({dtype}) is not supported: autograd_lite differentiates real-valued "
+            "functions; carry the real and imaginary parts as two real tensors"
+        )
+    return f"{who}: data of type {what} ({dtype}) is not numeric"
+
+
+def _real_array(who: str, value: Any) -> np.ndarray:
+    """``value`` as a real numeric array (numbers: their default numpy dtype), or a TypeError."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{who}: cannot make an array from {type(value).__name__}: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(_not_real(who, arr.dtype, type(value).__name__))
+    return arr
+
+
+def _assigned(t: Tensor, value: Any) -> np.ndarray:
+    """What ``t.data = value`` stores: always an ndarray of ``t``'s shape (0-d included).
+
+    * a numpy array (or numpy scalar, or a Tensor's data) of the same kind of dtype is stored as
+      it is (shared, not copied; a numpy scalar becomes a 0-d array); between floating dtypes the
+      tensor takes the new precision (float32 <-> float64, as gradcheck's float64 copies do);
+    * an array of another kind that casts safely (int -> float) is converted to ``t``'s dtype;
+    * Python numbers and lists take ``t``'s dtype (when the cast keeps their kind: 1.5 into an
+      integer tensor is refused);
+    * a different shape, a complex or non-numeric value, or an unsafe cast is a clear error.
+    """
+    who = f"{_label(t)}.data"
+    old = t._data
+    if isinstance(value, Tensor):
+        value = value._data
+    arr = _real_array(who, value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        if arr.dtype.kind != old.dtype.kind and not {arr.dtype.kind, old.dtype.kind} <= {"i", "u"}:
+            if not np.can_cast(arr.dtype, old.dtype, "safe"):
+                raise TypeError(
+                    f"{who}: cannot store a {arr.dtype} array in a {old.dtype} tensor; convert it first "
+                    f"(value.astype(np.{old.dtype})) or make a new Tensor"
+                )
+            arr = arr.astype(old.dtype)
+    elif arr.dtype != old.dtype:
+        if not np.can_cast(arr.dtype, old.dtype, "same_kind"):
+            raise TypeError(f"{who}: cannot store {arr.dtype} values ({value!r:.40}) in a {old.dtype} tensor")
+        arr = arr.astype(old.dtype)
+    if arr.shape != old.shape:
+        raise ValueError(
+            f"{who}: the new value has shape {arr.shape} but the tensor has shape {old.shape}; assignment "
+            "keeps a tensor's shape (recorded graphs and optimizer state depend on it) -- make a new Tensor"
+        )
+    return arr
 
 
 def _no_out(name: str, numpy_kwargs: dict) -> None:

@@ -262,7 +262,5 @@ def test_optimizer_errors():
         optim.StepLR(optim.SGD([p], lr=0.1), step_size=0)
     with pytest.raises(ValueError, match="ExponentialLR: give exactly one of gamma"):
         optim.ExponentialLR(optim.SGD([p], lr=0.1))
-    opt = optim.SGD([p], lr=0.1)
-    p.grad = ag.Tensor(np.ones(3))
-    with pytest.raises(ValueError, match=r"SGD: gradient of shape \(3,\) for a parameter of shape \(2,\)"):
-        opt.step()
+    with pytest.raises(ValueError, match=r"grad: a gradient of shape \(3,\) float64 for a tensor of shape \(2,\)"):
+        p.grad = ag.Tensor(np.ones(3))  # refused at the assignment (it used to reach step())

@@ -10,6 +10,10 @@ them), a 1-d shape has fan_in = fan_out = its length.
   PyTorch); ``mode="fan_in"`` gives the lecture's ``randn(fan_in, fan_out) / sqrt(fan_in)``.
 * ``kaiming_normal`` / ``kaiming_uniform``: He et al. for ReLU, variance 2 / fan_in (the
   lecture's "He adds a factor 2").
+
+Nothing here changes a tensor in place, so nothing here bumps a version: to re-initialize a
+parameter, assign ``p.data = init(p.shape)`` -- a checked assignment that counts as an in-place
+change (graphs recorded before it refuse to backpropagate).
 """
 
 from __future__ import annotations

@@ -278,3 +278,14 @@ HANDLED.update({
     np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh, np.maximum: maximum,
     np.minimum: _tensor.minimum, np.matmul: matmul, np.sqrt: _tensor.sqrt, np.absolute: _tensor.abs,
 })  # fmt: skip
+
+# What each rule reads, besides shapes (``Primitive.reads``): backward refuses a node when one of
+# these was changed in place after the forward pass.  A primitive not listed reads everything.
+for _prim, _reads in (
+    (add, ()), (mul, (0, 1)), (neg, ()), (pow, (0, 1, "out")), (exp, ("out",)), (log, (0,)),
+    (sigmoid, ("out",)), (tanh, ("out",)), (relu, (0,)), (maximum, (0, 1)), (max, (0, "out")), (sum, ()),
+    (matmul, (0, 1)), (reshape, ()), (transpose, ()), (broadcast_to, ()), (getitem, ()), (scatter_add, ()),
+    (concatenate, ()), (stack, ()), (where, (0,)), (astype, ()),
+):  # fmt: skip
+    _prim.reads = _reads
+del _prim, _reads
