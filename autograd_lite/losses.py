@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, as_tensor, log_softmax, logsumexp
+from .tensor import Tensor, as_tensor, log_softmax
 
 __all__ = [
     "hinge_loss", "svm_loss", "cross_entropy", "softmax_loss", "nll_loss", "binary_cross_entropy",
