@@ -129,7 +129,7 @@ def test_an_unexpected_bomb_entry_is_refused_by_name_before_any_decompression(tm
     err, peak = peak_bytes(lambda: model.load(path))
     assert isinstance(err, ModelFileError) and isinstance(err, ValueError)
     assert "bomb.npz" in str(err) and "unexpected entries: bomb" in str(err)
-    assert peak < 8 * MB, peak  # the honest entries were not even read: names come first
+    assert peak < MB, peak  # the honest entries were not even read: names come first (measured: 65 kB)
     assert unchanged(model, state)
 
 
@@ -142,7 +142,7 @@ def test_a_lying_npy_header_is_refused_by_the_declared_size(tmp_path, big):
     assert isinstance(err, ModelFileError), err
     assert "lie.npz" in str(err) and "entry weight" in str(err) and "declares 1,073,741,952 bytes" in str(err)
     assert "needs 8,000,128" in str(err)
-    assert peak < 8 * MB, peak
+    assert peak < MB, peak  # headers only (measured: 73 kB)
     assert unchanged(model, state)
 
 
