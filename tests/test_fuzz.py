@@ -58,7 +58,7 @@ class Program:
     def describe(self) -> str:
         parts = []
         for k, (spec, args) in enumerate(self.steps):
-            ins = [f"L{a.leaf}" + ("" if a.source is None else f"<{a.cut}{'tanh' if a.smooth else 'scale'}(s{a.source})")
+            ins = [f"L{a.leaf}" + (f"<{a.cut}{'tanh' if a.smooth else 'scale'}(s{a.source})" if a.source else "")
                    for a in args]  # fmt: skip
             parts.append(f"s{k} = {spec.id}({', '.join(ins)})")
         return "; ".join(parts)
