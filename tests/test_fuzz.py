@@ -48,6 +48,10 @@ class Arg:
     whole: bool = True  # v broadcasts to the input's shape; otherwise its mean is used
     cut: str = ""  # "", "detach" or "no_grad"
 
+    @property
+    def kind(self) -> str:
+        return ("tanh" if self.smooth else "scale") + ("" if self.whole else "-mean")
+
 
 @dataclass
 class Program:
@@ -58,8 +62,7 @@ class Program:
     def describe(self) -> str:
         parts = []
         for k, (spec, args) in enumerate(self.steps):
-            ins = [f"L{a.leaf}" + (f"<{a.cut}{'tanh' if a.smooth else 'scale'}(s{a.source})" if a.source else "")
-                   for a in args]  # fmt: skip
+            ins = [f"L{a.leaf}" if a.source is None else f"L{a.leaf}<{a.cut}{a.kind}(s{a.source})" for a in args]
             parts.append(f"s{k} = {spec.id}({', '.join(ins)})")
         return "; ".join(parts)
 
