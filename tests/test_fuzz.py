@@ -19,7 +19,9 @@ environment variable ``AUTOGRAD_LITE_FUZZ=<n>``).
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,12 +83,12 @@ def _broadcast_shapes(rng: np.random.Generator, n: int) -> list[S.Shape]:
     return out
 
 
-def build(rng: np.random.Generator, n_steps: int) -> Program:
+def build(rng: np.random.Generator, n_steps: int, specs: list[Spec] = SPECS) -> Program:
     """A random program; the numpy reference decides the shapes (a step's output feeds later steps)."""
     prog = Program()
     shapes: list[S.Shape] = []
     for _ in range(n_steps):
-        spec = SPECS[rng.integers(len(SPECS))]
+        spec = specs[rng.integers(len(specs))]
         in_shapes = list(spec.shapes)
         if spec.broadcasts and rng.random() < 0.7:
             in_shapes = _broadcast_shapes(rng, len(in_shapes))
@@ -141,20 +143,22 @@ def run_numpy(prog: Program, leaves: list[np.ndarray] | None = None, frozen: dic
     return values, cuts
 
 
-def run_library(prog: Program) -> tuple[list[ag.Tensor], list[ag.Tensor]]:
-    leaves = [ag.Tensor(x, requires_grad=True) for x in prog.leaves]
-    values: list[ag.Tensor] = []
+def run_recording(prog: Program, leaf: Any = None, tanh: Any = ag.tanh, no_grad: Any = ag.no_grad):
+    """(leaves, step values) of the program on a recording library: autograd_lite by default, or PyTorch
+    given its leaf constructor, tanh and no_grad (the specs' fns are then called on torch tensors)."""
+    leaves = [(leaf or (lambda x: ag.Tensor(x, requires_grad=True)))(x) for x in prog.leaves]
+    values: list[Any] = []
     for spec, args in prog.steps:
         ins = []
         for a in args:
             x = leaves[a.leaf]
             if a.source is not None:
                 if a.cut == "no_grad":
-                    with ag.no_grad():
-                        x = _adapt(a, x, values[a.source], ag.tanh)
+                    with no_grad():
+                        x = _adapt(a, x, values[a.source], tanh)
                 else:
                     v = values[a.source].detach() if a.cut == "detach" else values[a.source]
-                    x = _adapt(a, x, v, ag.tanh)
+                    x = _adapt(a, x, v, tanh)
             ins.append(x)
         values.append(spec.fn(*ins))
     return leaves, values
@@ -172,7 +176,7 @@ def _tolerance(prog: Program) -> tuple[float, float, float]:
 
 def check(prog: Program) -> None:
     expected, cuts = run_numpy(prog)
-    leaves, values = run_library(prog)
+    leaves, values = run_recording(prog)
     for k, (out, ref) in enumerate(zip(values, expected, strict=True)):
         assert isinstance(out, ag.Tensor) and out.shape == ref.shape, (k, prog.describe())
         loose = any(v.dtype == np.float32 for v in values[: k + 1])  # float32 rounding flows downstream
@@ -219,3 +223,48 @@ def test_every_spec_is_drawn_and_a_wrong_rule_is_caught():
     prog = Program(steps=[(spec, [Arg(0)])], leaves=[np.ones((2, 3))], weights=[np.ones((2, 3))])
     with pytest.raises(AssertionError, match="gradient of L0"):
         check(prog)
+
+
+# ----------------------------------------------------------------------------- PyTorch, optional
+@functools.cache
+def _torch_specs() -> list[Spec]:
+    """The specs whose fn runs unchanged on torch tensors (operators and shared methods) with numpy's values."""
+    import torch
+
+    out = []
+    for spec in SPECS:
+        arrays = spec.sample(np.random.default_rng(0))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y = spec.fn(*[torch.tensor(a, requires_grad=True) for a in arrays])
+            if isinstance(y, torch.Tensor) and np.allclose(y.detach().numpy(), spec.ref(*arrays), rtol=1e-12):
+                out.append(spec)
+        except Exception:  # noqa: BLE001, S112 - a library function (ag.exp, ...) that torch tensors do not take
+            continue
+    return out
+
+
+def _weighted_sum(values: list[Any], prog: Program, const: Any) -> Any:
+    return sum(((v * const(w)).sum() for v, w in zip(values, prog.weights, strict=True)), start=0.0)
+
+
+@pytest.mark.filterwarnings("ignore:The use of `x.T`:UserWarning")
+@settings(max_examples=FAST, deadline=None, derandomize=True)
+@given(seed=S.seeds)
+def test_random_programs_agree_with_pytorch(seed):
+    """The same programs over the specs torch tensors take, gradients against torch.autograd's."""
+    torch = pytest.importorskip("torch")
+    specs = _torch_specs()
+    assert len(specs) >= 20, [s.id for s in specs]
+    rng = np.random.default_rng(seed)
+    prog = build(rng, int(rng.integers(2, 7)), specs)
+    ours, our_values = run_recording(prog)
+    theirs, their_values = run_recording(prog, lambda x: torch.tensor(x, requires_grad=True), torch.tanh, torch.no_grad)
+    for loss in (_weighted_sum(our_values, prog, lambda w: w), _weighted_sum(their_values, prog, torch.tensor)):
+        if loss.requires_grad:
+            loss.backward()
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        want = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
+        got = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=f"L{i}: {prog.describe()}")
