@@ -278,3 +278,13 @@ def test_a_model_with_buffers_round_trips_through_the_checked_reader(tmp_path):
     b = nn.Sequential(nn.Linear(3, 4, rng=1), nn.BatchNorm1d(4)).load(tmp_path / "bn")
     for k, v in a.state_dict().items():
         np.testing.assert_array_equal(v, b.state_dict()[k])
+
+
+def test_a_directory_of_many_entries_is_refused_from_the_entry_count(tmp_path):
+    model = nn.Linear(400, 400, rng=0)  # 160,400 parameters: a 2.2 MB file may be this model's
+    many = [stored(f"e{i}.npy", b"") for i in range(10_000)]
+    path = write_zip(tmp_path / "many.npz", [*honest(model.state_dict()), *many])
+    err, peak = peak_bytes(lambda: model.load(path))
+    assert isinstance(err, ModelFileError), err
+    assert "many.npz' declares 10,002 entries, Linear has 2" in str(err)
+    assert peak < MB, peak  # zipfile never parsed the 10,002 directory records

@@ -1,7 +1,8 @@
 """Reading a saved model's ``.npz`` without trusting it: headers first, then bounded reads.
 
-An ``.npz`` is a zip archive of ``.npy`` members.  ``read_state(path, expected)`` reads the zip's
-central directory and only the first bytes of each member (the ``.npy`` header: dtype, order,
+An ``.npz`` is a zip archive of ``.npy`` members.  ``read_state(path, expected)`` first refuses a
+file larger than the model's entries can make, or one declaring many more entries; then reads the
+zip's central directory and only the first bytes of each member (the ``.npy`` header: dtype, order,
 shape), and checks every name, shape and dtype against what the model expects -- and each member's
 declared uncompressed size against shape x itemsize -- before it decompresses any data; then it
 reads from each member exactly the bytes its array needs and no more.  So memory stays bounded by
@@ -16,6 +17,7 @@ means ``m.npz``), so ``save("m")`` then ``load("m")`` reads the file just writte
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -27,6 +29,8 @@ __all__ = ["ModelFileError", "npz_path", "read_state"]
 
 MAX_HEADER = 10_000  # bytes of one .npy header (numpy's own default limit)
 _OVERHEAD = 4096  # bytes a zip member may add around its array: zip headers, name, .npy header
+MAX_EXTRA = 16  # unexpected entries beyond this many are refused from the entry count, unlisted
+_EOCD = struct.Struct("<4s4H2LH")  # zip's end-of-central-directory record
 _NPY_MAGIC = b"\x93NUMPY"
 
 
@@ -62,6 +66,11 @@ def read_state(path: str, expected: Mapping[str, tuple[int, ...]], model: str = 
                 f"load: {path!r} is {size:,} bytes, more than {model}'s {len(expected)} entries can take "
                 f"({limit:,} bytes at most); it is not this model's file"
             )
+        entries = _declared_entries(f, size)
+        if entries is not None and entries > len(expected) + MAX_EXTRA:
+            raise ModelFileError(
+                f"load: {path!r} declares {entries:,} entries, {model} has {len(expected)}; it is not this model's file"
+            )
         f.seek(0)
         try:
             archive = zipfile.ZipFile(f)
@@ -73,6 +82,19 @@ def read_state(path: str, expected: Mapping[str, tuple[int, ...]], model: str = 
             members = _check_names(path, archive.infolist(), expected, model)
             headers = {key: _read_header(path, archive, info, key, expected[key]) for key, info in members.items()}
             return {key: _read_data(path, archive, members[key], key, headers[key]) for key in members}
+
+
+def _declared_entries(f: Any, size: int) -> int | None:
+    """The entry count in the zip's end-of-central-directory record (None if not found, or zip64's), read
+    before zipfile parses the directory, so a directory of millions of entries is refused unread."""
+    tail = min(size, _EOCD.size + 0xFFFF)  # the record, then a comment of at most 64 kB
+    f.seek(size - tail)
+    data = f.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + _EOCD.size > len(data):
+        return None
+    entries = _EOCD.unpack_from(data, at)[4]
+    return None if entries == 0xFFFF else entries
 
 
 def _check_names(
