@@ -164,14 +164,27 @@ def run_recording(prog: Program, leaf: Any = None, tanh: Any = ag.tanh, no_grad:
     return leaves, values
 
 
-def _tolerance(prog: Program) -> tuple[float, float, float]:
-    """(eps, rtol, atol): the loosest of the specs used (float32 steps need a big step and wide tolerances)."""
-    eps, rtol, atol = 1e-6, 1e-5, 1e-6
-    for spec, _ in prog.steps:
-        eps = max(eps, spec.tol.get("eps", eps))
-        rtol = max(rtol, spec.tol.get("rtol", rtol))
-        atol = max(atol, spec.tol.get("atol", atol))
-    return eps, rtol, atol
+def _tolerances(prog: Program) -> list[tuple[float, float, float]]:
+    """(eps, rtol, atol) per leaf: the loosest among the specs its value reaches (a float32 step downstream
+    needs a big step and wide tolerances; other leaves keep the fine ones)."""
+    reach = [{k} for k in range(len(prog.steps))]  # the steps each step's result flows into
+    for k in reversed(range(len(prog.steps))):
+        for a in prog.steps[k][1]:
+            if a.source is not None:
+                reach[a.source] |= reach[k]
+    out: list[tuple[float, float, float]] = [(1e-6, 1e-5, 1e-6)] * len(prog.leaves)
+    for k, (_, args) in enumerate(prog.steps):
+        for a in args:
+            eps, rtol, atol = out[a.leaf]
+            for j in reach[k]:
+                tol = prog.steps[j][0].tol
+                eps, rtol, atol = (
+                    max(eps, tol.get("eps", eps)),
+                    max(rtol, tol.get("rtol", rtol)),
+                    max(atol, tol.get("atol", atol)),
+                )
+            out[a.leaf] = (eps, rtol, atol)
+    return out
 
 
 def check(prog: Program) -> None:
@@ -190,8 +203,7 @@ def check(prog: Program) -> None:
         vals, _ = run_numpy(prog, list(xs), cuts)
         return float(sum(np.sum(np.asarray(v, dtype=np.float64) * w) for v, w in zip(vals, prog.weights, strict=True)))
 
-    eps, rtol, atol = _tolerance(prog)
-    for i, leaf in enumerate(leaves):
+    for i, (leaf, (eps, rtol, atol)) in enumerate(zip(leaves, _tolerances(prog), strict=True)):
         got = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.data
         want = central_difference(numeric_loss, prog.leaves, i, eps=eps)
         np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"gradient of L{i}: {prog.describe()}")
@@ -216,7 +228,7 @@ def test_many_longer_random_programs(seed):
 def test_every_spec_is_drawn_and_a_wrong_rule_is_caught():
     """The fuzzer draws from the whole table, and fails on a gradient rule that is wrong."""
     rng = np.random.default_rng(0)
-    drawn = {spec.id for _ in range(300) for spec, _ in build(rng, 3).steps}
+    drawn = {spec.id for _ in range(20 * len(SPECS)) for spec, _ in build(rng, 1).steps}  # misses one: ~e^-20
     assert drawn == {s.id for s in SPECS}
     bad = ag.primitive("bad_square", lambda x: x * x, lambda g, out, x: g * 2.05 * x)
     spec = Spec("bad_square", bad, np.square, ((2, 3),))
