@@ -206,8 +206,8 @@ MISUSES = [
     Misuse("bool-of-many", lambda: bool(leaf(3, 4)), ValueError, r"truth value of a tensor of shape \(3, 4\)"),
     Misuse("np.array-of-grad-tensor", lambda: np.array(leaf(3, 4)), TypeError,
            r"cannot convert a Tensor of shape \(3, 4\) float64 that requires grad", "dispatch"),
-    Misuse("np.sort-unrecorded", lambda: np.sort(leaf(3, 4)), TypeError,
-           r"numpy.sort has no gradient rule .*shape \(3, 4\) float64", "dispatch"),
+    Misuse("np.histogram-unrecorded", lambda: np.histogram(leaf(3, 4)), TypeError,
+           r"numpy.histogram has no gradient rule .*shape \(3, 4\) float64", "dispatch"),
     Misuse("setitem-on-leaf", lambda: leaf(3, 4).__setitem__(0, 1.0), TypeError, r"item assignment"),
     # --- backward, gradients, versions
     Misuse("backward-non-scalar", lambda: (leaf(3, 4) * 2).backward(), RuntimeError,
