@@ -329,3 +329,14 @@ def test_numerical_warnings_are_one_line_each_never_python_warnings():
 def test_python_syntax_warnings_become_the_one_line_parse_error(expr, message):
     r = cli("graph", expr, "--at", "x=1")
     assert r.returncode == 2 and r.stderr == f"autograd-lite: error: {message}\n", r.stderr
+
+
+def test_an_unexpected_failure_is_still_one_line(monkeypatch, capsys):
+    from autograd_lite import cli as cli_module
+
+    def broken(args):
+        raise KeyError("lost")
+
+    monkeypatch.setattr(cli_module, "_explain", broken)
+    assert cli_module.main(["explain", "x * 2", "--at", "x=1"]) == 1
+    assert capsys.readouterr().err == "autograd-lite: internal error: KeyError: 'lost' (please report it)\n"
