@@ -5,19 +5,25 @@ Subcommands: ``demo`` (the course examples end to end), and for one expression g
 against finite differences) and ``explain`` (the chain-rule table).  Expressions are parsed and
 checked by ``exprparse`` (an allow-list over Python's ``ast``), never executed.
 
-``check`` is bounded in time: with more than ``SPARSE_ABOVE`` input elements it checks
-``SPARSE_K`` random elements of each input (gradcheck's sparse mode; ``--sparse K`` forces it),
-and it checks fewer when the estimated cost (evaluations x work of one evaluation) would pass
-``MAX_CHECK_WORK``.
+Every command is linear in the number of ``--at`` variables, at most ``MAX_VARIABLES`` of them
+with ``MAX_INPUT_ELEMENTS`` elements together (more is refused with one line).  ``check``
+differences only the variables the expression uses (the others have gradient 0 and are listed),
+and is bounded in time: with more than ``SPARSE_ABOVE`` input elements it checks ``SPARSE_K``
+random elements of each input (gradcheck's sparse mode; ``--sparse K`` forces it), and it checks
+fewer when the estimated cost (evaluations x work of one evaluation, Python's per-operation
+bookkeeping included) would pass ``MAX_CHECK_WORK``.
 
 Exit status: 0 success; 1 a gradient check that fails, or a runtime failure (no renderer, a file
-that cannot be written); 2 a refused expression or bad arguments.  Errors are one line on stderr.
+that cannot be written); 2 a refused expression or bad arguments.  Errors are one line on stderr;
+warnings (numpy's about a division by zero in backward, say) are one line each,
+``autograd-lite: warning: ...``, never a Python warning or traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -25,6 +31,9 @@ PROG = "autograd-lite"
 SPARSE_ABOVE = 2_000  # check: more input elements than this switch to sparse mode
 SPARSE_K = 200  # elements checked per input in sparse mode
 MAX_CHECK_WORK = 1_000_000_000  # check: evaluations x (elements one evaluation makes), about 1-10 s
+MAX_VARIABLES = 1_000  # --at variables (an expression of at most 500 parts cannot use more)
+MAX_INPUT_ELEMENTS = 1_000_000  # elements of all --at values together
+VAR_WORK = 2_000  # check: the bookkeeping of one input per evaluation, in element operations (as exprparse's)
 EXAMPLES = """examples:
   autograd-lite graph "(x + y) * z" --at x=-2 y=5 z=-4
   autograd-lite graph "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 -o neuron.svg
@@ -90,7 +99,10 @@ def _variables(items: Sequence[str]) -> dict[str, Any]:
 
     from .exprparse import parse_value
 
+    if len(items) > MAX_VARIABLES:
+        raise UsageError(f"--at: {len(items):,} variables exceed the limit of {MAX_VARIABLES:,}")
     out: dict[str, Any] = {}
+    total = 0
     for item in items:
         name, sep, text = item.partition("=")
         if not sep:
@@ -98,7 +110,11 @@ def _variables(items: Sequence[str]) -> dict[str, Any]:
         name = name.strip()
         if name in out:
             raise UsageError(f"--at: {name!r} is given twice")
-        out[name] = ag.Tensor(parse_value(name, text.strip()), requires_grad=True, name=name)
+        value = parse_value(name, text.strip())
+        total += value.size
+        if total > MAX_INPUT_ELEMENTS:
+            raise UsageError(f"--at: the values have more than {MAX_INPUT_ELEMENTS:,} elements together (at {name})")
+        out[name] = ag.Tensor(value, requires_grad=True, name=name)
     return out
 
 
@@ -161,7 +177,7 @@ def _plan_check(sizes: list[int], work: int, forced: int | None) -> tuple[int | 
         k, why = forced, "--sparse"
     elif total > SPARSE_ABOVE:
         k, why = SPARSE_K, f"the inputs have {total:,} elements, more than {SPARSE_ABOVE:,}"
-    per_eval = max(work, 1) + 3 * total
+    per_eval = max(work, 1) + 3 * total + VAR_WORK * len(sizes)
 
     def cost(k: int | None) -> int:
         return (2 * sum(s if k is None else min(k, s) for s in sizes) + 3) * per_eval
@@ -183,11 +199,13 @@ def _plan_check(sizes: list[int], work: int, forced: int | None) -> tuple[int | 
 def _check(args: argparse.Namespace) -> int:
     import autograd_lite as ag
 
-    from .exprparse import evaluate
+    from .exprparse import evaluate, variable_names
 
     variables = _variables(args.at)
     out, note, work = _build(args.expr, variables)  # refuses bad expressions before any differencing
-    names = list(variables)
+    used = set(variable_names(args.expr))
+    names = [n for n in variables if n in used]  # each evaluation sees these alone: linear in the variables
+    unused = [n for n in variables if n not in used]
     sparse, mode = _plan_check([variables[n].size for n in names], work, args.sparse)
 
     def f(*values: Any) -> Any:
@@ -196,6 +214,9 @@ def _check(args: argparse.Namespace) -> int:
 
     if note:
         print(note)
+    if unused:
+        listed = ", ".join(unused[:10]) + (f" and {len(unused) - 10:,} more" if len(unused) > 10 else "")
+        print(f"not used by the expression (gradient 0, not differenced): {listed}")
     if mode:
         print(mode)
     print(f"f = {args.expr} = {out.item():.6g}")
@@ -208,20 +229,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .exprparse import ExpressionError
     from .render import RendererNotFound
 
-    try:
-        args = build_parser().parse_args(argv)
-        if args.command == "demo":
-            from .demo import run
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            args = build_parser().parse_args(argv)
+            if args.command == "demo":
+                from .demo import run
 
-            run(args.out_dir)
-            return 0
-        return {"graph": _graph, "check": _check, "explain": _explain}[args.command](args)
-    except (UsageError, ExpressionError) as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 2
-    except (RendererNotFound, OSError, RuntimeError, ValueError, TypeError, ArithmeticError) as e:
-        print(f"{PROG}: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
-        return 1
+                run(args.out_dir)
+                return 0
+            return {"graph": _graph, "check": _check, "explain": _explain}[args.command](args)
+        except (UsageError, ExpressionError) as e:
+            print(f"{PROG}: error: {e}", file=sys.stderr)
+            return 2
+        except (RendererNotFound, OSError, RuntimeError, ValueError, TypeError, ArithmeticError) as e:
+            print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
+            return 1
+        except Exception as e:  # noqa: BLE001 - a bug of ours: still one line, never a traceback
+            print(f"{PROG}: internal error: {type(e).__name__}: {_one_line(e)} (please report it)", file=sys.stderr)
+            return 1
+        finally:
+            _report_warnings(caught)
+
+
+def _one_line(e: BaseException | warnings.WarningMessage) -> str:
+    text = str(e.message if isinstance(e, warnings.WarningMessage) else e)
+    return text.splitlines()[0] if text.strip() else type(e).__name__
+
+
+def _report_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Each distinct warning once, as one line: numpy's RuntimeWarnings (a division by zero in a gradient
+    rule) say where they come from; nothing of Python's warning format (file, line, source) is shown."""
+    seen: set[str] = set()
+    for w in caught:
+        line = _one_line(w)
+        if issubclass(w.category, RuntimeWarning) and w.category.__module__ in ("builtins", "numpy"):
+            line = f"numpy: {line} (the values or gradients above hold inf or nan)"
+        if line not in seen:
+            seen.add(line)
+            print(f"{PROG}: warning: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":

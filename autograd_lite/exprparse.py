@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +28,7 @@ from . import tensor as _t
 from .tensor import Tensor
 
 __all__ = ["ExpressionError", "FUNCTIONS", "SHAPE_RULES", "evaluate", "evaluate_with_work", "parse_value",
-           "check_expression"]  # fmt: skip
+           "check_expression", "variable_names"]  # fmt: skip
 
 MAX_CHARS = 2000
 MAX_NODES = 500
@@ -37,6 +38,7 @@ MAX_ELEMENTS = 1_000_000  # of any input or intermediate value
 MAX_VALUE_CHARS = 10_000_000
 MAX_TOTAL_ELEMENTS = 10_000_000  # of all intermediate results of one evaluation together
 MAX_MATMUL_FLOPS = 1_000_000_000  # multiply-adds of all the @ of one evaluation together
+NODE_WORK = 2_000  # the Python bookkeeping of one operation (~10 us), in element operations (~5 ns each)
 
 FUNCTIONS: dict[str, Any] = {
     "exp": _ops.exp,
@@ -142,7 +144,10 @@ def check_expression(expr: str) -> ast.Expression:
     if not expr.strip():
         raise ExpressionError("expression is empty")
     try:
-        tree = ast.parse(expr.strip(), mode="eval")
+        with warnings.catch_warnings():  # Python's warnings about the text (e.g. "1if") are parse errors here
+            warnings.simplefilter("error", SyntaxWarning)
+            warnings.simplefilter("error", DeprecationWarning)
+            tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as e:
         col = f" at column {e.offset}" if e.offset else ""
         raise ExpressionError(f"cannot parse the expression{col}: {e.msg}") from None
@@ -197,6 +202,16 @@ def check_expression(expr: str) -> ast.Expression:
     return tree
 
 
+def variable_names(expr: str) -> list[str]:
+    """The variables ``expr`` uses, in order of first appearance (the expression is checked first)."""
+    tree = check_expression(expr)
+    names: dict[str, None] = {}
+    for node in ast.walk(tree.body):
+        if isinstance(node, ast.Name) and node.id not in FUNCTIONS:
+            names.setdefault(node.id)
+    return list(names)
+
+
 def _literal(expr: str, node: ast.AST) -> Any:
     """A keyword's value: a number, True/False/None, or a tuple of ints, written literally."""
     if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (bool, int, float))):
@@ -249,7 +264,7 @@ class _Budget:
     """What one evaluation has spent so far: elements of intermediate results, and matmul multiply-adds."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.elements, self.flops = text, 0, 0
+        self.text, self.elements, self.flops, self.operations = text, 0, 0, 0
 
     def spend(self, node: ast.AST, shape: tuple[int, ...] | None, size: int, flops: int = 0, copies: int = 1) -> None:
         """Refuse ``node`` if a result of ``size`` elements (made ``copies`` times, with ``flops``) is beyond a
@@ -267,11 +282,13 @@ class _Budget:
             )
         self.elements += copies * size
         self.flops += flops
+        self.operations += copies
 
     @property
     def work(self) -> int:
-        """One number for the cost of an evaluation: elements, plus multiply-adds at BLAS speed (~16 per element)."""
-        return self.elements + self.flops // 16
+        """One number for the cost of an evaluation: elements, plus multiply-adds at BLAS speed (~16 per element),
+        plus each operation's Python bookkeeping (``NODE_WORK``)."""
+        return self.elements + self.flops // 16 + NODE_WORK * self.operations
 
 
 def evaluate(expr: str, variables: Mapping[str, Any]) -> Tensor:

@@ -87,7 +87,12 @@ class _Problem:
         with no_grad(), record_branches() as log:
             if self.reseed is not None:
                 self.reseed()
-            out = self.f(*args)
+            try:
+                out = self.f(*args)
+            except RuntimeError as e:
+                if str(e).startswith("backward:"):  # the engine's refusal under no_grad: not the user's doing
+                    raise _calls_backward("a tensor it made") from None
+                raise
         data = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
         if self.u is not None:
             return float(np.sum(self.u * data)), log
@@ -95,15 +100,23 @@ class _Problem:
 
     def analytic(self, projections: bool, rng: np.random.Generator) -> None:
         args = self._set(None, None, leaves=True)
+        for t in self._made:
+            t.grad = None  # parameters' own gradients are put back afterwards
         with enable_grad():
             if self.reseed is not None:
                 self.reseed()
             out = self.f(*args)
+        touched = [c.name for c, t in zip(self.checked, self._made) if t.grad is not None]
+        if touched:
+            raise _calls_backward(", ".join(touched))
+        if isinstance(out, (int, float, complex, np.number, np.ndarray)):
+            raise TypeError(
+                f"gradcheck: f returned a plain {type(out).__name__} ({np.asarray(out).ravel()[:3].tolist()}), "
+                "not a Tensor, so no gradient can reach the inputs; return the Tensor itself (not .item(), "
+                "float(...) or a numpy function of .data)"
+            )
         if not isinstance(out, Tensor):
-            if isinstance(out, (int, float, np.number)) and not projections:
-                out = Tensor(np.asarray(out, dtype=np.float64))  # f ignores its inputs: gradient 0
-            else:
-                raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
+            raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
         if projections:
             self.u = rng.standard_normal(out.shape)
             seed = self.u.astype(out.dtype)
@@ -113,6 +126,13 @@ class _Problem:
             seed = None
         for c, g in zip(self.checked, grads_of(out, self._made, seed=seed)):
             c.grad = np.array(g.data, dtype=np.float64)
+
+
+def _calls_backward(what: str) -> RuntimeError:
+    return RuntimeError(
+        f"gradcheck: f called .backward() itself (it set the gradient of {what}); f must only compute and "
+        "return its value -- gradcheck runs backward, and evaluates f again under no_grad for the differences"
+    )
 
 
 def _bad_output(shape: tuple[int, ...]) -> Any:

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import ops
 from .engine import scope
-from .tensor import Tensor, as_tensor, log_softmax, logsumexp
+from .tensor import Tensor, as_tensor, log_softmax
 
 __all__ = [
     "hinge_loss", "svm_loss", "cross_entropy", "softmax_loss", "nll_loss", "binary_cross_entropy",
@@ -181,21 +181,33 @@ def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str
     return _reduce(losses, reduction)
 
 
+def _softplus(s: Tensor) -> Tensor:
+    """log(1 + exp(s)), finite gradient sigmoid(s) everywhere, +-inf included: s - log sigmoid(s) for
+    s > 0 and -log sigmoid(-s) otherwise (sigmoid of at least 1/2 in each), each branch fed a safe
+    stand-in where the other is taken, so the branch not taken adds no NaN to the gradient."""
+    up = s > 0
+    return ops.where(up, ops.where(up, s, 1.0) - ops.log(ops.sigmoid(ops.where(up, s, 1.0))),
+                     -ops.log(ops.sigmoid(-ops.where(up, -1.0, s))))  # fmt: skip
+
+
+def _weighted(term: Tensor, w: np.ndarray) -> Tensor:
+    """term * w, exactly 0 where w == 0 (a target of 0 or 1 at a logit of +-inf: 0 * inf would be NaN)."""
+    return ops.where(w == 0, 0.0, term) * w
+
+
 @_scoped
 def binary_cross_entropy_with_logits(
     logits: Any, target: Any, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
-    """The same loss from raw scores s, stable: t softplus(-s) + (1 - t) softplus(s), with
-    softplus(z) = logsumexp(0, z).  Its gradient in s is sigmoid(s) - t.  ``pos_weight``
-    scales the positive term (PyTorch's option)."""
+    """The same loss from raw scores s, stable: t softplus(-s) + (1 - t) softplus(s).  Its gradient
+    in s is sigmoid(s) - t, finite at s = +-inf too (as PyTorch's), and so is the loss where a term's
+    weight is 0 (s = +inf with t = 1 gives 0, not PyTorch's NaN).  ``pos_weight`` scales the
+    positive term (PyTorch's option)."""
     _reduction("binary_cross_entropy_with_logits", reduction)
     s = as_tensor(logits)
     t = _same_shape("binary_cross_entropy_with_logits", s, target).astype(s.dtype if s.dtype.kind == "f" else float)
-    zeros = np.zeros(s.shape, s.dtype)
-    sp_pos = logsumexp(ops.stack(zeros, s, axis=0), axis=0)  # softplus(s)  = -log(1 - sigmoid(s))
-    sp_neg = logsumexp(ops.stack(zeros, -s, axis=0), axis=0)  # softplus(-s) = -log sigmoid(s)
     pos = t if pos_weight is None else t * np.asarray(pos_weight, dtype=t.dtype)
-    losses = sp_neg * pos + sp_pos * (1 - t)
+    losses = _weighted(_softplus(-s), pos) + _weighted(_softplus(s), 1 - t)
     if weight is not None:
         losses = losses * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)
     return _reduce(losses, reduction)

@@ -122,6 +122,8 @@ def fit(
     if int(epochs) < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs}")
     batches = Minibatches(X, y, batch_size=batch_size, shuffle=True, seed=seed)
+    if batches.n == 0:
+        raise ValueError(f"fit: no training examples (X has shape {np.shape(_data(X))}); pass at least one")
     stream = progress if hasattr(progress, "write") else None
     bar = progress_bar(epochs, desc, file=stream) if progress else None
     hist = History()

@@ -252,3 +252,91 @@ def test_check_plan():
     assert 1 <= k < 200 and (2 * (10 + k) + 3) * per_eval <= MAX_CHECK_WORK
     with pytest.raises(ExpressionError, match="too many to difference even one element per input"):
         _plan_check([1] * 500, 9_000_000, None)
+
+
+# ----------------------------------------------------------------------------- bounds on variables, warnings
+def _many(n: int) -> list[str]:
+    return [f"x{i}={i % 7 + 1}" for i in range(n)]
+
+
+def test_ten_thousand_variables_are_refused_at_once_with_one_line():
+    for command in ("check", "graph", "explain"):
+        r = cli(command, "x0 * x1", "--at", *_many(10_000))
+        assert r.returncode == 2 and r.stdout == "", (command, r.stdout[:200])
+        assert r.stderr == "autograd-lite: error: --at: 10,000 variables exceed the limit of 1,000\n", r.stderr
+
+
+def test_a_thousand_variables_are_fine_and_check_differences_the_used_ones_only():
+    r = cli("check", "x0 * x1 + x999", "--at", *_many(1_000))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "not used by the expression (gradient 0, not differenced): x2, x3, x4" in r.stdout
+    assert "x11 and 987 more" in r.stdout and "gradcheck passed" in r.stdout
+    rows = [line.split()[0] for line in r.stdout.splitlines() if line.startswith("x")]
+    assert rows == ["x0", "x1", "x999"], rows
+    for command in ("graph", "explain"):
+        r = cli(command, "x0 * x1 + x999", "--at", *_many(1_000))
+        assert r.returncode == 0 and "x999" in r.stdout and "x500" not in r.stdout, r.stderr
+
+
+def test_each_check_evaluation_sees_only_the_variables_it_uses(monkeypatch, capsys):
+    from autograd_lite import cli as cli_module
+    from autograd_lite import exprparse
+
+    seen: list[int] = []
+    real = exprparse.evaluate
+    monkeypatch.setattr(exprparse, "evaluate", lambda expr, env: seen.append(len(env)) or real(expr, env))
+    assert cli_module.main(["check", "tanh(x3) * x7", "--at", *_many(900)]) == 0
+    assert "gradcheck passed" in capsys.readouterr().out
+    assert seen and set(seen) == {2}, set(seen)  # per evaluation O(expression), not O(variables)
+
+
+def test_all_values_together_have_a_cap(monkeypatch, capsys):
+    from autograd_lite import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "MAX_INPUT_ELEMENTS", 10)
+    assert cli_module.main(["graph", "sum(x) + sum(y)", "--at", "x=[1,2,3,4,5,6]", "y=[1,2,3,4,5]"]) == 2
+    err = capsys.readouterr().err
+    assert err == "autograd-lite: error: --at: the values have more than 10 elements together (at y)\n", err
+
+
+def test_a_check_over_100_variables_finishes():
+    def balanced(terms: list[str]) -> str:
+        half = len(terms) // 2
+        return terms[0] if len(terms) == 1 else f"({balanced(terms[:half])}+{balanced(terms[half:])})"
+
+    r = cli("check", balanced([f"x{i}" for i in range(100)]), "--at", *_many(100))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "gradcheck passed" in r.stdout and "sparse" not in r.stdout and r.stdout.count("  good ") == 100
+
+
+def test_numerical_warnings_are_one_line_each_never_python_warnings():
+    r = cli("graph", "log(x) + sqrt(y)", "--at", "x=0", "y=0")
+    assert r.returncode == 0 and "grad inf" in r.stdout
+    lines = r.stderr.splitlines()
+    assert lines and all(line.startswith("autograd-lite: warning: numpy: ") for line in lines), r.stderr
+    assert "divide by zero" in r.stderr and len(set(lines)) == len(lines)
+    assert "Warning" not in r.stderr and ".py" not in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("x + 1if 1 else 2", "cannot parse the expression at column 5: invalid decimal literal"),
+        ("x + 0x1for", "cannot parse the expression at column 8: invalid hexadecimal literal"),
+        ("x + '\\d'", "cannot parse the expression at column 5: invalid escape sequence '\\d'"),
+    ],
+)
+def test_python_syntax_warnings_become_the_one_line_parse_error(expr, message):
+    r = cli("graph", expr, "--at", "x=1")
+    assert r.returncode == 2 and r.stderr == f"autograd-lite: error: {message}\n", r.stderr
+
+
+def test_an_unexpected_failure_is_still_one_line(monkeypatch, capsys):
+    from autograd_lite import cli as cli_module
+
+    def broken(args):
+        raise KeyError("lost")
+
+    monkeypatch.setattr(cli_module, "_explain", broken)
+    assert cli_module.main(["explain", "x * 2", "--at", "x=1"]) == 1
+    assert capsys.readouterr().err == "autograd-lite: internal error: KeyError: 'lost' (please report it)\n"

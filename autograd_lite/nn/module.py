@@ -8,8 +8,9 @@ gives dotted names (``layers.0.weight``) and writes each name into the parameter
 by module, and a floating numpy array passed as the first argument comes in as a constant Tensor
 named ``input`` (no copy), so drawings show the model's input by name.
 
-State is saved to ``.npz`` with ``numpy.savez`` and read back with ``allow_pickle=False``;
-missing, extra and mis-shaped entries are errors that list the names at fault.
+State is saved to ``.npz`` with ``numpy.savez`` and read back by ``npzfile.read_state``, which
+trusts nothing in the file: missing, extra and mis-shaped entries, bombs and lying headers are
+refused from the archive's headers, before any data is decompressed, naming the file and entry.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..engine import current_scope, scope
 from ..tensor import Tensor
+from .npzfile import npz_path, read_state
 
 __all__ = ["Parameter", "Module", "HookHandle"]
 
@@ -204,15 +206,20 @@ class Module:
         state.update((name, np.array(b)) for name, b in self.named_buffers())
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Copy values into the parameters and buffers; every name must be present, known and
-        of the right shape (nothing is changed when one is not)."""
+    def _state_targets(self) -> dict[str, tuple[Any, str, tuple[int, ...]]]:
+        """Where each state entry goes: (parameter, "", shape) or (module, buffer attribute, shape)."""
         targets: dict[str, tuple[Any, str, tuple[int, ...]]] = {}
         for name, p in self.named_parameters():
             targets[name] = (p, "", p.shape)
         for mname, mod in self.named_modules():
             for b in mod._buffer_names:
                 targets[f"{mname}.{b}" if mname else b] = (mod, b, np.shape(getattr(mod, b)))
+        return targets
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values into the parameters and buffers; every name must be present, known and
+        of the right shape (nothing is changed when one is not)."""
+        targets = self._state_targets()
         missing = [k for k in targets if k not in state]
         extra = [k for k in state if k not in targets]
         problems = []
@@ -231,33 +238,31 @@ class Module:
         for k, (owner, attr, _) in targets.items():
             if attr:
                 cur = getattr(owner, attr)
-                setattr(owner, attr, np.array(state[k], dtype=np.asarray(cur).dtype))
+                setattr(owner, attr, np.array(state[k], dtype=np.asarray(cur).dtype, order="C"))
             else:
-                owner.data = np.array(state[k], dtype=owner.data.dtype)
+                owner.data = np.array(state[k], dtype=owner.data.dtype, order="C")
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write ``state_dict()`` to an ``.npz`` file (numpy.savez; no pickle)."""
-        np.savez(path, **self.state_dict())
+        """Write ``state_dict()`` to an ``.npz`` file (numpy.savez; no pickle).  As numpy does, ``.npz`` is
+        appended to a name without it -- and ``load`` resolves a path the same way."""
+        np.savez(npz_path(path), **self.state_dict())
 
     def load(self, path: str | os.PathLike) -> Module:
-        """Read an ``.npz`` written by ``save`` (``allow_pickle=False``) into this module."""
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"load: no such file: {os.fspath(path)!r}")
-        name = os.fspath(path)
-        try:
-            f = np.load(path, allow_pickle=False)
-        except (ValueError, EOFError) as e:  # pickled object arrays, an empty or foreign file
-            raise ValueError(f"load: cannot read {name!r} as a saved model: {e or 'empty file'}") from None
-        except OSError as e:
-            raise ValueError(f"load: {name!r} is not an .npz file: {e}") from None
-        if not isinstance(f, np.lib.npyio.NpzFile):
-            raise ValueError(f"load: {name!r} holds a single array, not named entries (write it with Module.save)")
-        try:
-            with f:
-                state = {k: f[k] for k in f.files}
-        except ValueError as e:  # an entry holding pickled objects
-            raise ValueError(f"load: cannot read {name!r} as a saved model: {e}") from None
-        self.load_state_dict(state)
+        """Read an ``.npz`` written by ``save`` into this module (the path as given to ``save``).
+
+        The file is not trusted: its entries' names, shapes and dtypes are read from the archive's
+        headers and checked against this model before anything is decompressed, and no entry is
+        read beyond the bytes its array needs (``npzfile.read_state``); nothing is unpickled.
+        A file that does not fit raises ``ModelFileError`` (a ValueError) naming the file and the
+        entry, and changes nothing.
+        """
+        name = npz_path(path)
+        if not os.path.exists(name):
+            if not os.path.exists(path):
+                raise FileNotFoundError(f"load: no such file: {os.fspath(path)!r}")
+            name = os.fspath(path)  # a file under another name (not written by save)
+        expected = {k: shape for k, (_, _, shape) in self._state_targets().items()}
+        self.load_state_dict(read_state(name, expected, model=type(self).__name__))
         return self
 
     # ------------------------------------------------------------------ display
