@@ -5,6 +5,7 @@ Each section is one function that prints its part; ``run`` calls them in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import autograd_lite as ag
@@ -101,9 +102,67 @@ def section_training(out_dir: str | Path = ".") -> None:
     print()
 
 
+def section_digits(out_dir: str | Path = ".") -> Path | None:
+    """Real images: a linear softmax classifier and a two-layer network on the 8x8 digits that
+    ship with the package; draws the network's loss curve when matplotlib is installed."""
+    import time
+
+    from autograd_lite import data, losses, nn, optim, train
+
+    print("== Real images: the handwritten digits (8x8 pixels, 10 classes) ==")
+    X_tr, y_tr = data.digits("train")
+    X_val, y_val = data.digits("val")
+    pre = data.Standardize().fit(X_tr)  # pixel statistics from the training images only
+    X_tr, X_val = pre.transform(X_tr), pre.transform(X_val)
+    print(f"digits: {len(X_tr)} training and {len(X_val)} validation images, standardized (test split held out)")
+    epochs = 20
+
+    def fit(model: nn.Module, lr: float, loss_fn: Callable[..., ag.Tensor] = losses.cross_entropy) -> train.History:
+        return train.fit(model, loss_fn, optim.Adam(model, lr=lr), X_tr, y_tr, epochs=epochs, batch_size=64,
+                         val=(X_val, y_val), seed=0, progress=False)  # fmt: skip
+
+    def accuracies(hist: train.History) -> str:
+        return f"train {hist.train_acc[-1]:.1%}  val {hist.val_acc[-1]:.1%}"
+
+    linear_hist = fit(nn.Linear(64, 10, rng=0), lr=1e-2)
+    print(f"linear softmax classifier (64 -> 10, Adam, {epochs} epochs):  {accuracies(linear_hist)}")
+
+    minibatch_losses: list[float] = []
+
+    def recorded_loss(scores: ag.Tensor, y: object) -> ag.Tensor:
+        loss = losses.cross_entropy(scores, y)
+        if loss.requires_grad:  # a training step (fit also scores the validation set, without a graph)
+            minibatch_losses.append(loss.item())
+        return loss
+
+    start = time.perf_counter()
+    net_hist = fit(nn.MLP([64, 100, 10], activation="relu", rng=0), lr=3e-3, loss_fn=recorded_loss)
+    print(
+        f"two-layer network (64 -> 100 ReLU -> 10, Adam, {epochs} epochs):  {accuracies(net_hist)}"
+        f"  ({time.perf_counter() - start:.1f}s)"
+    )
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(out_dir) / "digits_loss_curve.png"
+    try:
+        per_epoch = len(minibatch_losses) // epochs  # the moving average's window: one epoch
+        fig = ag.plot.loss_curve(minibatch_losses, window=per_epoch, val_losses=net_hist.val_loss, log=True)
+    except ImportError as e:  # matplotlib is an optional extra
+        print(f"loss curve skipped: {e}")
+        return None
+    import matplotlib.pyplot as plt
+
+    fig.axes[0].set_title("digits: the two-layer network's training and validation loss", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"loss curve: {path}  (every minibatch loss of the network, and the validation loss after each epoch)")
+    return path
+
+
 def run(out_dir: str | Path = ".") -> None:
     """Run every section of the demo; files it writes go to ``out_dir``."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     section_neuron()
     section_graph(out_dir)
     section_training(out_dir)
+    section_digits(out_dir)
