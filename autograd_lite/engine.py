@@ -557,6 +557,8 @@ def primitive(
     >>> x = ag.Tensor(2.0, requires_grad=True); cube(x).backward(); x.grad.item()
     12.0
     """
+    if not isinstance(name, str):
+        raise TypeError(f"primitive: name must be a str, got {type(name).__name__} ({name!r:.40})")
     n = _count_inputs(forward)
     if n is not None and n != len(vjps):
         raise TypeError(
@@ -843,6 +845,11 @@ def _run_backward(
                             except ValueError as e:
                                 raise ValueError(f"{e} (input {i}: {_describe_inputs([x])})") from None
                         if gi.dtype is not xdata.dtype and gi.dtype != xdata.dtype:
+                            if gi.dtype.kind == "c":
+                                raise TypeError(
+                                    f"{op.name}: its gradient rule for input {i} returned complex values "
+                                    f"({gi.dtype}); the engine is real-valued (input {i}: {_describe_inputs([x])})"
+                                )
                             gi = gi.astype(xdata.dtype)
                     if anomaly:
                         _check_gradient(gi, op, i, x)

@@ -88,7 +88,17 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient; records nothing."""
+        """One update of every parameter that has a gradient; records nothing.
+
+        A parameter without a gradient is left alone (as in PyTorch: a frozen or unused one), but
+        a step where *no* parameter has one is an error -- backward() was forgotten, or zero_grad()
+        came after it."""
+        if all(p.grad is None for p in self.params):
+            raise RuntimeError(
+                f"{type(self).__name__}.step: no gradient to apply: none of its {len(self.params)} parameters "
+                f"({', '.join(self.names[:3])}{', ...' if len(self.names) > 3 else ''}) has a .grad; call "
+                "loss.backward() before step(), and zero_grad() after it"
+            )
         self.t += 1
         with no_grad():
             for name, p, state in zip(self.names, self.params, self.state, strict=True):
@@ -409,6 +419,7 @@ def _assign(tensors: list[Tensor], flat: np.ndarray) -> None:
     i = 0
     for p in tensors:
         p.data[...] = flat[i : i + p.size].reshape(p.shape)
+        bump_version(p)  # an in-place change: graphs recorded before it refuse to backpropagate
         i += p.size
 
 

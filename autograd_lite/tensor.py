@@ -74,6 +74,8 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             data = data._data
+        elif data is None:
+            raise TypeError("Tensor: data is None; give a number, a (nested) list or a numpy array")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Tensor: name must be a str, got {type(name).__name__} ({name!r:.40})")
         if dtype is None and not isinstance(data, (np.ndarray, np.generic)):

@@ -160,7 +160,7 @@ MISUSES = [
     Misuse("complex-tensor", lambda: T(np.array([1 + 2j])), TypeError, r"Tensor: complex data \(complex128\)"),
     Misuse("complex-operand", lambda: leaf(4) * np.full(4, 1j), TypeError, r"mul: complex .*\(4,\)"),
     Misuse("name-not-text", lambda: T(1.0, name=123), TypeError, r"Tensor: name must be a str, got int \(123\)"),
-    Misuse("none-as-data", lambda: T(None), TypeError, r"Tensor: .*None", "open: Tensor(None) becomes nan"),
+    Misuse("none-as-data", lambda: T(None), TypeError, r"Tensor: .*None"),
     Misuse("parameter-int", lambda: nn.Parameter(np.array([1, 2])), TypeError,
            r"Parameter: needs floating-point data, got int64 \(shape \(2,\)\)"),
     # --- operations: shapes and axes
@@ -231,12 +231,11 @@ MISUSES = [
     Misuse("primitive-rule-not-callable", lambda: ag.primitive("f", lambda a: a, 3), TypeError,
            r"primitive 'f': rule 0 must be callable or None, got int"),
     Misuse("primitive-name-not-text", lambda: ag.primitive(3, lambda a: a, lambda g, out, a: g), TypeError,
-           r"primitive: name must be a str", "open: ag.primitive accepts any name"),
+           r"primitive: name must be a str"),
     Misuse("primitive-rule-shape", _rule_of_wrong_shape, ValueError,
            r"badshape: its gradient rule returned shape \(7,\), which does not reduce to the input's shape \(3,\)"),
     Misuse("primitive-forward-text", _forward_returning_text, TypeError, r"badout: its forward returned str \('x'\)"),
-    Misuse("primitive-rule-complex", _rule_returning_complex, TypeError, r"badcomplex: .*complex",
-           "open: a complex gradient is cast to real with a ComplexWarning"),
+    Misuse("primitive-rule-complex", _rule_returning_complex, TypeError, r"badcomplex: .*complex"),
     # --- optimizers
     Misuse("optimizer-empty", lambda: optim.SGD([], lr=0.1), ValueError, r"SGD: got an empty parameter list"),
     Misuse("optimizer-negative-lr", lambda: optim.SGD([nn.Parameter(np.ones(3))], lr=-1), ValueError,
@@ -245,8 +244,7 @@ MISUSES = [
            r"SGD: params must be tensors, item 0 is ndarray"),
     Misuse("optimizer-int-tensor", lambda: optim.SGD([T(np.ones(3, int))], lr=0.1), ValueError,
            r"SGD: parameter 0 must be a leaf tensor with requires_grad=True"),
-    Misuse("optimizer-without-gradients", _step_without_gradients, RuntimeError, r"SGD.*no gradient",
-           "open: step() with no gradients silently does nothing (PyTorch too)"),
+    Misuse("optimizer-without-gradients", _step_without_gradients, RuntimeError, r"SGD.*no gradient"),
     # --- losses and training
     Misuse("ce-float-labels", lambda: losses.cross_entropy(leaf(2, 3), np.array([0.0, 1.0])), TypeError,
            r"cross_entropy: labels must be integer class indices, got dtype float64"),
