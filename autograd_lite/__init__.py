@@ -9,6 +9,7 @@ from __future__ import annotations
 from .tensor import Tensor  # isort: skip
 from .engine import (
     Primitive,
+    bump_version,
     detect_anomaly,
     enable_grad,
     gradients,
