@@ -156,7 +156,7 @@ def refusal(name: str, t: Any, why: str = "has no gradient rule in autograd_lite
         instead = ""
     return (
         f"numpy.{name} {why} (it would drop the graph of {describe(t)}); "
-        f"{instead}or call it on t.detach() or t.numpy() to get plain data"
+        f"{instead}{'or call' if instead else 'call'} it on t.detach() or t.numpy() to get plain data"
     )
 
 
