@@ -42,6 +42,11 @@ class Between:
         return f"Between({self.lo}, {self.hi})"
 
 
+def exactly(value: float) -> Between:
+    """A closed form the notebook computes in floating point (to 1e-12, not the course's two decimals)."""
+    return Between(value - 1e-12, value + 1e-12)
+
+
 NEURON = {"f": 0.73, "grads": [-0.20, 0.39, -0.39, -0.59, 0.20]}  # w0, x0, w1, x1, w2
 SIMPLE_GRAPH = {"f": -12, "dx": -4, "dy": -4, "dz": 3}  # (x + y) z at x = -2, y = 5, z = -4
 RELU_VECTOR = [4, 0, 5, 0]  # relu at [1, -2, 3, -1], upstream [4, -1, 5, 9]
@@ -102,6 +107,62 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "ensemble_minus_member_mean": Between(0.0, 0.1),
         "ensemble_accuracy": Between(0.93, 1.0),
         "snapshot_ensemble_accuracy": Between(0.93, 1.0),
+    },
+    "06_optimizers.ipynb": {
+        # f = 0.01 x0^2 + x1^2 from (-8, 1), 60 steps, each optimizer's best lr of 0.01 ... 0.3
+        "valley_best_lr": dict.fromkeys(["SGD", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"], 0.3),
+        "valley_final_loss": {
+            "SGD": Between(0.2, 0.4),  # crawls along the valley: (1 - 0.02 lr) per step
+            "momentum": Between(1e-4, 1e-2),
+            "Nesterov": Between(1e-4, 1e-2),
+            "AdaGrad": Between(0.1, 0.3),  # its step sizes only shrink
+            "RMSProp": Between(0, 1e-10),  # per-coordinate steps: the axis-aligned valley becomes round
+            "Adam": Between(1e-4, 1e-2),
+        },
+        "valley_final_distance": {
+            "SGD": Between(5, 6),
+            "momentum": Between(0.1, 1),
+            "Nesterov": Between(0.1, 1),
+            "AdaGrad": Between(3.5, 5),
+            "RMSProp": Between(0, 1e-6),
+            "Adam": Between(0.1, 1),
+        },
+        "turned_valley_final_loss": {  # the valley turned by 45 degrees
+            "SGD": Between(0.2, 0.4),  # the SGD family does not depend on the axes
+            "momentum": Between(1e-4, 1e-2),
+            "Nesterov": Between(1e-4, 1e-2),
+            "AdaGrad": Between(0.3, 0.6),  # the adaptive methods lose their advantage
+            "RMSProp": Between(0.05, 0.2),
+            "Adam": Between(0.05, 0.2),
+        },
+        "adam_first_step_over_lr": [1.0, 1.0],  # bias correction: m^ / sqrt(v^) = g / |g| at t = 1
+        # x0^2 - x1^2 + x1^4 / 2 from (1, 1e-6), lr 0.05, 100 steps: the step where |x1| > 0.5 (None: stuck)
+        "saddle_escape_step": {
+            "SGD": None,
+            "momentum": Between(40, 60),
+            "Nesterov": Between(35, 55),
+            "AdaGrad": Between(10, 30),
+            "RMSProp": Between(1, 5),
+            "Adam": Between(5, 20),
+        },
+        "ridge_final_x1": Between(0.0, 0.0),  # from (1, 0): the gradient along x1 is exactly 0
+        "lr_at_30": {  # lr0 = 0.1, closed forms
+            "step (halve every 20)": exactly(0.05),
+            "exponential (k = 0.05)": exactly(0.1 * math.exp(-1.5)),
+            "1/t (k = 0.1)": exactly(0.1 / 4),
+            "cosine (T = 60)": exactly(0.05),
+            "cosine, restarts every 20": exactly(0.05),  # halfway through the second cycle
+        },
+        # softmax + L2 (0.01) on the digits, SGD + momentum 0.1, 20 epochs: the full training objective
+        "schedule_final_objective": {
+            "constant": Between(0.38, 0.45),  # its noise floor
+            "step decay": Between(0.3675, 0.370),
+            "cosine": Between(0.3675, 0.370),
+        },
+        "newton_one_step_distance": Between(0, 1e-12),  # exact on a quadratic
+        "rosenbrock_steps": {"Newton": Between(4, 8), "L-BFGS": Between(20, 50), "Adam": Between(1000, 3000)},
+        "lbfgs_digits_objective": Between(0.367, 0.368),
+        "sgd_best_minus_lbfgs": Between(0, 1e-3),
     },
     "quickstart.ipynb": {
         "simple_graph": SIMPLE_GRAPH,
