@@ -184,20 +184,28 @@ def lr_sweep(sweep: Any, path: str | os.PathLike | None = None) -> Any:
     return _finish(fig, path)
 
 
-def layer_histograms(stats: Any, bins: int = 50, gradients: bool = True,
+def layer_histograms(stats: Any, bins: int = 50, gradients: bool = True, range: tuple[float, float] | None = None,
                      path: str | os.PathLike | None = None) -> Any:  # fmt: skip
     """A histogram of every watched layer's outputs (top row, with mean and std in the title)
-    and of the loss's gradient with respect to them (bottom row, when recorded)."""
+    and of the loss's gradient with respect to them (bottom row, when recorded).
+
+    ``range=(lo, hi)`` gives every activation histogram the same bins and axis, as the lecture
+    draws them, so activations collapsing towards 0 show as a narrowing spike (by default each
+    panel spans its own data: a collapse is hidden by the rescaling)."""
     rows = stats.summary()
     if not rows:
         raise ValueError("layer_histograms: nothing recorded (run the model inside `with LayerStats(model):`)")
+    if range is not None and not (len(range) == 2 and float(range[0]) < float(range[1])):
+        raise ValueError(f"layer_histograms: range must be (lo, hi) with lo < hi, got {range!r}")
     with_grads = gradients and any(stats.gradients.get(r["layer"]) is not None for r in rows)
     plt = _pyplot()
     nrows = 2 if with_grads else 1
     fig, axes = plt.subplots(nrows, len(rows), figsize=(2.4 * len(rows), 2.2 * nrows), squeeze=False)
     for j, r in enumerate(rows):
         ax = axes[0, j]
-        ax.hist(stats.activations[r["layer"]].ravel(), bins=bins)
+        ax.hist(stats.activations[r["layer"]].ravel(), bins=bins, range=range)
+        if range is not None:
+            ax.set_xlim(*range)
         ax.set_title(f"{r['layer']} {r['type']}\nmean {r['act_mean']:+.2f} std {r['act_std']:.2f}", fontsize=8)
         ax.tick_params(labelsize=7)
         if with_grads:

@@ -70,6 +70,11 @@ def _kernel_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONHASHSEED"] = "0"
     env.pop("MPLBACKEND", None)  # the kernel's own inline backend draws the figures into the notebook
+    # one BLAS thread unless the caller says otherwise: the notebooks multiply small matrices, where a second
+    # thread buys nothing, and on a busy machine (two notebooks at once under pytest -n 2) OpenBLAS's
+    # threads wait on each other for cores: training cells ran 5-10 times slower, measured on 2 cores
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     return env
 
 

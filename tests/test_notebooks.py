@@ -9,6 +9,8 @@ How a notebook is run lives in notebooks/execute.py (shared with ``make notebook
 from __future__ import annotations
 
 import importlib.util
+import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,11 @@ class Between:
         return f"Between({self.lo}, {self.hi})"
 
 
+def exactly(value: float) -> Between:
+    """A closed form the notebook computes in floating point (to 1e-12, not the course's two decimals)."""
+    return Between(value - 1e-12, value + 1e-12)
+
+
 NEURON = {"f": 0.73, "grads": [-0.20, 0.39, -0.39, -0.59, 0.20]}  # w0, x0, w1, x1, w2
 SIMPLE_GRAPH = {"f": -12, "dx": -4, "dy": -4, "dz": 3}  # (x + y) z at x = -2, y = 5, z = -4
 RELU_VECTOR = [4, 0, 5, 0]  # relu at [1, -2, 3, -1], upstream [4, -1, 5, 9]
@@ -47,6 +54,116 @@ RELU_VECTOR = [4, 0, 5, 0]  # relu at [1, -2, 3, -1], upstream [4, -1, 5, 9]
 # What each notebook must reproduce: the course's numbers (two decimals), closed forms worked out by
 # hand, and ranges where a number depends on seeded data. A notebook stating KEY_NUMBERS needs an entry.
 EXPECTED: dict[str, dict[str, Any]] = {
+    "01_linear_classifiers.ipynb": {
+        "bias_trick_gap": Between(0, 1e-12),  # x W + b == [x, 1] [W; b]
+        # the lecture's table: scores of (cat, car, frog) for the cat, car and frog images
+        "hinge_losses": [2.9, 0, 12.9],
+        "hinge_mean": 5.27,
+        "hinge_by_hand": [2.9, 0, 12.9],
+        "cat_exp_scores": [24.53, 164.02, 0.18],
+        "cat_probabilities": [0.13, 0.87, 0.00],
+        "cat_softmax_loss": 2.04,  # -ln 0.13
+        "l2_penalties": [1.0, 0.25],  # w1 = (1, 0, 0, 0) vs w2 = (1/4, 1/4, 1/4, 1/4)
+        # class 0 with scores (10, -2, 3), (10, 9, 9), (10, -100, -100): the SVM is content with all three
+        "svm_vs_softmax": {
+            "svm": [0, 0, 0],
+            "softmax": [math.log(1 + math.exp(-12) + math.exp(-7)), math.log(1 + 2 * math.exp(-1)), 0],
+        },
+        "initial_softmax_loss": Between(2.29, 2.32),  # ln 10 = 2.303 with 0.01 randn weights
+        "initial_svm_loss": Between(8.95, 9.05),  # C - 1 = 9
+        "softmax_val_accuracy": Between(0.9, 0.99),  # linear classifiers on the 8x8 digits
+        "svm_val_accuracy": Between(0.9, 0.99),
+        "agreement": Between(0.9, 1.0),
+    },
+    "05_training_neural_networks.ipynb": {
+        "sigmoid_grad_at_0_and_10": [0.25, Between(4.53e-5, 4.55e-5)],  # s (1 - s): 1/4, saturated at 10
+        "tanh_grad_at_0": 1.0,
+        "relu_grad_at_-1_and_2": [0, 1],
+        # std of the 10th hidden layer's activations (unit-Gaussian input, 256 units per layer)
+        "layer10_activation_std": {
+            "small random, tanh": Between(0, 1e-6),  # x 0.16 per layer: collapses to 0
+            "too large, tanh": Between(0.9, 1.0),  # saturated at +-1
+            "Xavier, tanh": Between(0.1, 0.6),  # stays O(1)
+            "Xavier, ReLU": Between(0.005, 0.1),  # halves the variance per layer
+            "He, ReLU": Between(0.5, 2.0),  # stays O(1)
+        },
+        "too_large_tanh_saturated": Between(0.7, 1.0),
+        "bn_output_std": Between(0.999, 1.0),
+        "bn_val_accuracy": {  # 4 hidden layers of 100 ReLUs, 8 epochs on the digits
+            "small random init": Between(0.05, 0.2),  # stuck at chance
+            "small random init, batch norm": Between(0.9, 1.0),
+            "He init": Between(0.9, 1.0),
+            "He init, batch norm": Between(0.9, 1.0),
+        },
+        "dropout_eval_is_identity": True,
+        "dropout_val_accuracy": {"p=0.0": Between(0.65, 0.85), "p=0.5": Between(0.7, 0.9)},  # 100 training digits
+        "dropout_gain_per_seed": [Between(0.0, 0.15)] * 3,
+        "initial_loss": Between(2.295, 2.31),  # ln 10
+        "initial_loss_with_reg_1": Between(2.5, 4.0),  # regularization raises it
+        "tiny_subset_accuracy": 1.0,
+        "sweep_verdicts": ["barely moves (too small)", "falls", "falls", "falls", "explodes (too large)"],
+        "sweep_best_lr": 0.1,  # of 1e-4 ... 1
+        "search_best_val_acc": Between(0.93, 1.0),
+        "ensemble_minus_member_mean": Between(0.0, 0.1),
+        "ensemble_accuracy": Between(0.93, 1.0),
+        "snapshot_ensemble_accuracy": Between(0.93, 1.0),
+    },
+    "06_optimizers.ipynb": {
+        # f = 0.01 x0^2 + x1^2 from (-8, 1), 60 steps, each optimizer's best lr of 0.01 ... 0.3
+        "valley_best_lr": dict.fromkeys(["SGD", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"], 0.3),
+        "valley_final_loss": {
+            "SGD": Between(0.2, 0.4),  # crawls along the valley: (1 - 0.02 lr) per step
+            "momentum": Between(1e-4, 1e-2),
+            "Nesterov": Between(1e-4, 1e-2),
+            "AdaGrad": Between(0.1, 0.3),  # its step sizes only shrink
+            "RMSProp": Between(0, 1e-10),  # per-coordinate steps: the axis-aligned valley becomes round
+            "Adam": Between(1e-4, 1e-2),
+        },
+        "valley_final_distance": {
+            "SGD": Between(5, 6),
+            "momentum": Between(0.1, 1),
+            "Nesterov": Between(0.1, 1),
+            "AdaGrad": Between(3.5, 5),
+            "RMSProp": Between(0, 1e-6),
+            "Adam": Between(0.1, 1),
+        },
+        "turned_valley_final_loss": {  # the valley turned by 45 degrees
+            "SGD": Between(0.2, 0.4),  # the SGD family does not depend on the axes
+            "momentum": Between(1e-4, 1e-2),
+            "Nesterov": Between(1e-4, 1e-2),
+            "AdaGrad": Between(0.3, 0.6),  # the adaptive methods lose their advantage
+            "RMSProp": Between(0.05, 0.2),
+            "Adam": Between(0.05, 0.2),
+        },
+        "adam_first_step_over_lr": [1.0, 1.0],  # bias correction: m^ / sqrt(v^) = g / |g| at t = 1
+        # x0^2 - x1^2 + x1^4 / 2 from (1, 1e-6), lr 0.05, 100 steps: the step where |x1| > 0.5 (None: stuck)
+        "saddle_escape_step": {
+            "SGD": None,
+            "momentum": Between(40, 60),
+            "Nesterov": Between(35, 55),
+            "AdaGrad": Between(10, 30),
+            "RMSProp": Between(1, 5),
+            "Adam": Between(5, 20),
+        },
+        "ridge_final_x1": Between(0.0, 0.0),  # from (1, 0): the gradient along x1 is exactly 0
+        "lr_at_30": {  # lr0 = 0.1, closed forms
+            "step (halve every 20)": exactly(0.05),
+            "exponential (k = 0.05)": exactly(0.1 * math.exp(-1.5)),
+            "1/t (k = 0.1)": exactly(0.1 / 4),
+            "cosine (T = 60)": exactly(0.05),
+            "cosine, restarts every 20": exactly(0.05),  # halfway through the second cycle
+        },
+        # softmax + L2 (0.01) on the digits, SGD + momentum 0.1, 20 epochs: the full training objective
+        "schedule_final_objective": {
+            "constant": Between(0.38, 0.45),  # its noise floor
+            "step decay": Between(0.3675, 0.370),
+            "cosine": Between(0.3675, 0.370),
+        },
+        "newton_one_step_distance": Between(0, 1e-12),  # exact on a quadratic
+        "rosenbrock_steps": {"Newton": Between(4, 8), "L-BFGS": Between(20, 50), "Adam": Between(1000, 3000)},
+        "lbfgs_digits_objective": Between(0.367, 0.368),
+        "sgd_best_minus_lbfgs": Between(0, 1e-3),
+    },
     "quickstart.ipynb": {
         "simple_graph": SIMPLE_GRAPH,
         "neuron": NEURON,
@@ -166,10 +283,12 @@ def test_kernel_runs_this_interpreter_and_this_checkout(tmp_path):
     path = _notebook(
         tmp_path,
         "import sys, os, autograd_lite",
-        "KEY_NUMBERS = {'python': sys.executable, 'package': autograd_lite.__file__, 'cwd': os.getcwd()}",
+        "KEY_NUMBERS = {'python': sys.executable, 'package': autograd_lite.__file__, 'cwd': os.getcwd(),"
+        " 'blas_threads': os.environ.get('OPENBLAS_NUM_THREADS')}",
     )
     _, found = execute.execute_notebook(path)
     assert found["python"] == sys.executable
+    assert found["blas_threads"] == os.environ.get("OPENBLAS_NUM_THREADS", "1")  # one thread unless the caller set it
     assert Path(found["package"]).resolve().is_relative_to(execute.REPO_ROOT)
     assert not Path(found["cwd"]).resolve().is_relative_to(execute.REPO_ROOT)  # files a notebook writes go elsewhere
 

@@ -91,6 +91,16 @@ def test_curves_histograms_ratios_and_sweeps_render(tmp_path):
     fig = plot.layer_histograms(stats, path=tmp_path / "hist.png")
     saved(tmp_path / "hist.png")
     assert len([ax for ax in fig.axes if ax.patches]) == 10  # 5 layers x (activations, gradients)
+    fig = plot.layer_histograms(stats, bins=4, gradients=False, range=(-1.0, 1.0))
+    types = [r["type"] for r in stats.summary()]
+    assert types == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    for ax, kind in zip(fig.axes, types):  # the same 4 bins of width 0.5 in every panel
+        assert ax.get_xlim() == (-1.0, 1.0)
+        assert [p.get_x() for p in ax.patches] == [-1.0, -0.5, 0.0, 0.5]
+        if kind == "Tanh":  # all of tanh's 100 x 30 outputs lie in the range
+            assert sum(p.get_height() for p in ax.patches) == 100 * 30
+    with pytest.raises(ValueError, match="range must be"):
+        plot.layer_histograms(stats, range=(1.0, -1.0))
 
     opt = optim.SGD(model, lr=0.01)
     mon = optim.UpdateRatioMonitor(opt)
