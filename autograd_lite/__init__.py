@@ -72,11 +72,10 @@ from .tensor import (
     zeros,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # numpy's names for the same operations
 subtract, multiply, divide, negative, power = sub, mul, div, neg, pow
-tensor = Tensor
 
 
 # --- gradient checking and functional derivatives (gradcheck.py, functional.py)

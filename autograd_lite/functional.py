@@ -32,6 +32,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -45,9 +46,7 @@ Argnums = int | Sequence[int]
 
 
 # --------------------------------------------------------------------------- the one primitive
-def grads_of(
-    out: Tensor, wrt: Sequence[Tensor], seed: Any = None, create_graph: bool = False
-) -> list[Tensor]:
+def grads_of(out: Tensor, wrt: Sequence[Tensor], seed: Any = None, create_graph: bool = False) -> list[Tensor]:
     """d<seed, out>/d w for every ``w`` in ``wrt``, as Tensors of w's shape and dtype.
 
     One backward pass that leaves every ``.grad`` alone (``engine.gradients``); a ``w`` that
@@ -65,8 +64,11 @@ def _zeros_like(w: Tensor) -> Tensor:
 # --------------------------------------------------------------------------- argument handling
 def _argnums(argnums: Argnums, nargs: int, fname: str) -> tuple[tuple[int, ...], bool]:
     """Normalise ``argnums``; the flag says whether the caller gets one gradient or a tuple."""
-    single = isinstance(argnums, (int, np.integer))
-    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    nums: tuple[int, ...]
+    if isinstance(argnums, (int, np.integer)):
+        nums, single = (int(argnums),), True
+    else:
+        nums, single = tuple(int(a) for a in argnums), False
     if not nums:
         raise ValueError(f"{fname}: argnums is empty; name at least one argument to differentiate")
     for a in nums:
@@ -129,8 +131,10 @@ def _as_output(out: Any, fname: str) -> Tensor:
     """What ``f`` returned, as a Tensor: a number or numeric array is a constant (zero derivatives)."""
     if isinstance(out, Tensor):
         return out
-    if isinstance(out, (int, float, np.integer, np.floating)) and not isinstance(out, bool) or (
-        isinstance(out, np.ndarray) and out.dtype.kind in "iuf"
+    if (
+        isinstance(out, (int, float, np.integer, np.floating))
+        and not isinstance(out, bool)
+        or (isinstance(out, np.ndarray) and out.dtype.kind in "iuf")
     ):
         return Tensor(out)
     raise TypeError(f"{fname}: f must return a Tensor, got {type(out).__name__}")
@@ -179,7 +183,8 @@ def _warn_if_constant(fname: str | None, out: Tensor, variables: Sequence[Tensor
 
 def _user_level() -> int:
     """The ``stacklevel`` of the caller's frame: the first one outside autograd_lite."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lite"):
         frame, level = frame.f_back, level + 1
     return level
@@ -303,10 +308,10 @@ def _jvp(f: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[An
         outer = outer or nested
         ts.append(t if nested else tdata)
     u, transposed = _transpose(out, call)
-    jt = None
-    for g_i, t in zip(transposed, ts):
-        (part,) = grads_of(g_i, [u], seed=t, create_graph=outer)
-        jt = part if jt is None else jt + part
+    parts = [grads_of(g_i, [u], seed=t, create_graph=outer)[0] for g_i, t in zip(transposed, ts)]
+    jt = parts[0]  # jvp refuses a call without inputs
+    for part in parts[1:]:
+        jt = jt + part
     _warn_if_constant("jvp", out, call, [jt])
     return (out if outer else out.detach()), jt
 

@@ -20,7 +20,7 @@ import numpy as np
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning, ToleranceSpec
 from .engine import enable_grad, no_grad, record_branches
 from .functional import grads_of
-from .numerical import (  # noqa: F401
+from .numerical import (
     DEFAULT_EPS,
     Judge,
     _data,

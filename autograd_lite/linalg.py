@@ -61,7 +61,7 @@ _sum, _max = core.sum, core.max
 
 # ----------------------------------------------------------------------------- norms
 @implements(np.linalg.norm)
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     """numpy's norm.  Vectors: ord None/2 (sqrt of the sum of squares), 1, inf, -inf, any p
     (sum |x|^p)^(1/p).  Matrices (2-D, or ``axis`` a pair): None/'fro', 1, -1, inf, -inf, and
     2, -2, 'nuc' from the singular values.  The 2-norm of a zero vector has no gradient (NaN),
@@ -97,7 +97,7 @@ def _keep(r: Tensor, shape: tuple[int, ...], axes: Sequence[int]) -> Tensor:
     return reshape(r, tuple(1 if i in axes else s for i, s in enumerate(shape)))
 
 
-def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
+def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:
     if ord is None or ord == 2:
         return _sum(x * x, axis=axis) ** 0.5
     if isinstance(ord, str):
@@ -113,7 +113,7 @@ def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
     return _sum(_abs(x) ** ord, axis=axis) ** (1.0 / ord)
 
 
-def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:  # noqa: A002
+def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:
     row, col = axes
     if ord is None or ord == "fro":
         return _sum(x * x, axis=axes) ** 0.5
@@ -138,7 +138,7 @@ def _singular_values(x: Tensor, row: int = -2, col: int = -1) -> Tensor:
 
 
 @implements(np.linalg.vector_norm)
-def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Tensor:  # noqa: A002
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Tensor:
     """numpy 2's vector_norm: the vector norm over ``axis`` (None: all elements; a tuple: those
     axes as one vector)."""
     x = as_tensor(x)
@@ -150,7 +150,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
 
 @implements(np.linalg.matrix_norm)
-def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:  # noqa: A002
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:
     """numpy 2's matrix_norm: the matrix norm of the last two axes."""
     return norm(x, ord, axis=(-2, -1), keepdims=keepdims)
 

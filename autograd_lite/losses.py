@@ -214,7 +214,7 @@ def binary_cross_entropy_with_logits(
 
 
 @_scoped
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002 - PyTorch's name
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """(input - target)^2 elementwise, then reduced."""
     _reduction("mse_loss", reduction)
     x = as_tensor(input)

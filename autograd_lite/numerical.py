@@ -128,7 +128,6 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-
 # --------------------------------------------------------------------------- judging one direction
 def nanmax_err(a: float, b: float) -> float:
     """max(a, b) for error sizes, where NaN wins (Python's max drops NaN when it comes second)."""

@@ -290,7 +290,10 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer)
         if (gamma is None) == (k is None):
             raise ValueError("ExponentialLR: give exactly one of gamma (lr0 gamma^t) or k (lr0 e^(-k t))")
-        self.gamma = float(gamma) if gamma is not None else math.exp(-float(k))
+        if gamma is None:
+            assert k is not None  # exactly one is given
+            gamma = math.exp(-float(k))
+        self.gamma = float(gamma)
 
     def lr_at(self, t: int) -> float:
         return self.base_lr * self.gamma**t
@@ -311,7 +314,7 @@ class InverseTimeLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """eta_min + (lr0 - eta_min) (1 + cos(pi t / T_max)) / 2, held at eta_min after T_max."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 - PyTorch's name
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer)
         if int(T_max) < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max}")
@@ -380,7 +383,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
     """
 
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
         super().__init__(optimizer)
         if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
             raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")

@@ -47,7 +47,7 @@ class Uniform:
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
 
-    def narrowed(self, values: Sequence[float], pad: float) -> Uniform:
+    def narrowed(self, values: Sequence[float] | np.ndarray, pad: float) -> Uniform:
         """The span of ``values`` widened by ``pad`` times itself on each side, inside this range."""
         lo, hi = float(np.min(values)), float(np.max(values))
         width = max(hi - lo, (self.high - self.low) * 1e-3)
@@ -68,7 +68,7 @@ class LogUniform(Uniform):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return 10.0 ** rng.uniform(math.log10(self.low), math.log10(self.high), n)
 
-    def narrowed(self, values: Sequence[float], pad: float) -> LogUniform:
+    def narrowed(self, values: Sequence[float] | np.ndarray, pad: float) -> LogUniform:
         exps = Uniform(math.log10(self.low), math.log10(self.high)).narrowed(np.log10(values), pad)
         return LogUniform(max(self.low, 10.0**exps.low), min(self.high, 10.0**exps.high))
 

@@ -331,8 +331,7 @@ def to_dot(
     for scope, key in box_of.items():
         text = f"{scope[-1]}\n({box_count.get(key, 0)} nodes, collapsed)"
         nodes.setdefault(scope[:-1], []).append(
-            f"\t{key} [label={_q(text)} shape=box3d style=filled "
-            f'fillcolor="#e8e8ff"]\n'
+            f'\t{key} [label={_q(text)} shape=box3d style=filled fillcolor="#e8e8ff"]\n'
         )
     return "".join(_dot_lines(nodes, edges, direction, legend, health))
 
@@ -385,14 +384,14 @@ class Graph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose ``pipe``/``render`` (and so Jupyter's inline display) use the
     renderer ``render.find_renderer`` picks: the system ``dot`` or ``graphviz-pure``."""
 
-    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,  # noqa: A002
+    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: Any = None, quiet: bool = False, *, engine: str | None = None,
              encoding: str | None = None) -> bytes | str:  # fmt: skip
         data = render_bytes(self.source, format or self.format or "svg")
         return data.decode(encoding) if encoding else data
 
     def render(self, filename: Any = None, directory: Any = None, view: bool = False, cleanup: bool = False,
-               format: str | None = None, renderer: str | None = None, formatter: str | None = None,  # noqa: A002
+               format: str | None = None, renderer: str | None = None, formatter: str | None = None,
                neato_no_op: Any = None, quiet: bool = False, quiet_view: bool = False, *, outfile: Any = None,
                engine: str | None = None, raise_if_result_exists: bool = False,
                overwrite_source: bool = False) -> str:  # fmt: skip
@@ -414,7 +413,7 @@ class Graph(graphviz.Digraph):
         return str(out)
 
 
-def draw_graph(output: Tensor | Iterable[Tensor], format: str = "svg", **options: Any) -> Graph:  # noqa: A002
+def draw_graph(output: Tensor | Iterable[Tensor], format: str = "svg", **options: Any) -> Graph:
     """The graph as a ``graphviz.Digraph`` (shows inline in Jupyter; ``.render()``, ``.pipe()``).
 
     Takes ``to_dot``'s options; ``max_nodes`` defaults to ``INLINE_MAX_NODES`` (80) here, so a big

@@ -23,6 +23,7 @@ def _param_grads(module, x, weights):
 
 def _fd_param(module, x, weights, param):
     """Central differences of sum(module(x) * weights) in one parameter."""
+
     def f(value):
         saved = param.data
         param.data = value
@@ -30,6 +31,7 @@ def _fd_param(module, x, weights, param):
             return float((module(x).numpy() * weights).sum())
         finally:
             param.data = saved
+
     return central_difference(f, [param.numpy()], 0)
 
 

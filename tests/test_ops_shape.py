@@ -167,7 +167,7 @@ def test_windows_on_random_shapes_and_axes_match_finite_differences(shape, data,
         window.append(w)
     rng = np.random.default_rng(seed)
     x0 = rng.standard_normal(shape)
-    ref = lambda a: swv(a, window, axis=axes)  # noqa: E731
+    ref = lambda a: swv(a, window, axis=axes)
     x = ag.Tensor(x0, requires_grad=True)
     out = np.lib.stride_tricks.sliding_window_view(x, window, axis=axes)
     np.testing.assert_array_equal(out.data, ref(x0))
@@ -244,7 +244,7 @@ ERRORS = [
         lambda: np.split(X, 3, axis=1),
         ValueError,
         r"^split: axis 1 of shape \(2, 5\) \(length 5\) .*3 equal parts.*array_split",
-    ),  # noqa: E501
+    ),
     (lambda: np.squeeze(X, axis=1), ValueError, r"^squeeze: axis 1 of shape \(2, 5\) has length 5"),
     (lambda: np.moveaxis(X, 2, 0), ValueError, r"^moveaxis: axis 2 is out of bounds for a tensor of shape \(2, 5\)"),
     (lambda: np.flip(X, (0, 0)), ValueError, r"^flip: repeated axis"),
@@ -280,7 +280,7 @@ ERRORS = [
         lambda: ag.fold_windows(np.zeros((2, 2)), (3, 3), (2, 2)),
         ValueError,
         r"^fold_windows: windows of shape \(2, 2\)",
-    ),  # noqa: E501
+    ),
 ]
 
 

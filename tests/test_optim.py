@@ -145,8 +145,12 @@ def test_step_records_no_graph_even_inside_enable_grad():
 def test_optimizer_minimizes_a_quadratic():
     # f(w) = ||w - c||^2: every optimizer reaches c
     c = np.array([1.0, -2.0, 3.0])
-    for opt_cls, kw in [(optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.Adam, {"lr": 0.1}),
-                        (optim.RMSprop, {"lr": 0.01}), (optim.Adagrad, {"lr": 0.5})]:
+    for opt_cls, kw in [
+        (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+        (optim.Adam, {"lr": 0.1}),
+        (optim.RMSprop, {"lr": 0.01}),
+        (optim.Adagrad, {"lr": 0.5}),
+    ]:
         w = ag.nn.Parameter(np.zeros(3))
         opt = opt_cls([w], **kw)
         for _ in range(500):

@@ -63,10 +63,7 @@ WEAK = {
 
 @pytest.mark.parametrize(
     "op",
-    [
-        pytest.param(f, id=k)
-        for k, f in WEAK.items()
-    ],
+    [pytest.param(f, id=k) for k, f in WEAK.items()],
 )
 def test_python_numbers_are_weak(op):
     """float32 stays float32 when combined with Python numbers, gradient included."""

@@ -21,7 +21,8 @@ from .linalg import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .shape import *  # noqa: F403
 
-PRIMITIVES: tuple[Primitive, ...] = tuple(
+# the whole table replaces core's own PRIMITIVES, which the star import above brought in
+PRIMITIVES: tuple[Primitive, ...] = tuple(  # type: ignore[no-redef]
     {
         id(v): v
         for v in (*_CORE, *(v for m in (elementwise, reductions, linalg, shape) for v in vars(m).values()))

@@ -59,7 +59,8 @@ def _nonzero(d: Any) -> Any:
 # ----------------------------------------------------------------------------- the table
 P = Primitive
 
-# trigonometric
+# trigonometric (sin's rule names cos, defined just after it)
+cos: Primitive
 sin = P("sin", np.sin, (lambda g, out, x: g * cos.apply(x),), doc="sin x:  d/dx = cos x", elementwise=True)
 cos = P("cos", np.cos, (lambda g, out, x: -(g * sin.apply(x)),), doc="cos x:  d/dx = -sin x", elementwise=True)
 tan = P("tan", np.tan, (lambda g, out, x: g * (1 + out * out),), doc="tan x:  d/dx = 1 + tan^2 x", elementwise=True)
@@ -98,6 +99,7 @@ hypot = P(
 )
 
 # hyperbolic
+cosh: Primitive  # named by sinh's rule
 sinh = P("sinh", np.sinh, (lambda g, out, x: g * cosh.apply(x),), doc="sinh x:  d/dx = cosh x", elementwise=True)
 cosh = P("cosh", np.cosh, (lambda g, out, x: g * sinh.apply(x),), doc="cosh x:  d/dx = sinh x", elementwise=True)
 arcsinh = P(
@@ -230,7 +232,7 @@ def positive(x: Any) -> _tensor.Tensor:
     return _tensor.as_tensor(x)
 
 
-def round(x: Any, decimals: int = 0, out: Any = None) -> _tensor.Tensor:  # noqa: A001 - numpy's name
+def round(x: Any, decimals: int = 0, out: Any = None) -> _tensor.Tensor:
     """x rounded to ``decimals`` places, halves to even (numpy's rule); gradient zero."""
     if out is not None:
         raise TypeError("round: out= is not supported on tensors")

@@ -631,7 +631,7 @@ class EighResult(NamedTuple):
 
 
 @implements(np.linalg.eigh)
-def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
+def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, from its lower triangle
     (``UPLO='U'``: the upper).  Eigenvector gradients are undefined where eigenvalues repeat;
     there the formula's 1/(w_j - w_i) terms are set to 0 (eigenvalue gradients stay exact)."""
@@ -642,7 +642,7 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
 
 
 @implements(np.linalg.eigvalsh)
-def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803 - numpy's name
+def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues of eigh (ascending)."""
     return eigh(a, UPLO).eigenvalues
 

@@ -94,7 +94,7 @@ def _fold_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int, ...],
         start = [0] * len(shape)
         for a, k in zip(axis, offsets):
             start[a] += k
-        out[tuple(slice(s, s + n) for s, n in zip(start, positions))] += g[(Ellipsis, *offsets)]
+        out[tuple(slice(s, s + n) for s, n in zip(start, positions))] += g[(Ellipsis,) + offsets]
     return out
 
 
@@ -431,7 +431,7 @@ def roll(x: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
                     core.getitem(x, index=_along(ax, slice(None, cut))),
                 ],
                 axis=ax,
-            )  # noqa: E501
+            )
     return x
 
 
@@ -517,7 +517,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor
         if b or a:
             if x.shape[ax] == 0:
                 raise ValueError(f"pad: cannot pad the empty axis {ax} of shape {x.shape} in mode {mode!r}")
-            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode)
+            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode)  # type: ignore[call-overload]  # mode is checked above
             x = core.getitem(x, index=_along(ax, index))
     return x
 
@@ -602,7 +602,7 @@ def argsort(
 ) -> np.ndarray:
     """A query: the indices that sort x (an integer array; nothing is recorded)"""
     options = {} if stable is None else {"stable": stable}  # numpy >= 2.0 only
-    return np.argsort(_data(x), axis=axis, kind=kind, order=order, **options)
+    return np.argsort(_data(x), axis=axis, kind=kind, order=order, **options)  # type: ignore[arg-type]  # numpy checks kind
 
 
 def _sort_in_place(self: Tensor, *args: Any, **kwargs: Any) -> None:
