@@ -39,7 +39,7 @@ def test_moons_and_blobs():
     assert data.blobs(5, centers=4, dim=5, seed=0)[0].shape == (20, 5)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.integers(1, 40), st.integers(1, 12), st.booleans(), st.booleans())
 def test_minibatches_cover_every_example_once_per_pass(n, bs, shuffle, drop_last):
     X = np.arange(n * 2).reshape(n, 2)

@@ -61,7 +61,7 @@ def _ce_np(s, y):
     return -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1)))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.integers(1, 6), st.integers(2, 5), st.integers(0, 2**31 - 1), st.booleans())
 def test_multiclass_losses_match_numpy_and_finite_differences(n, c, seed, squared):
     rng = np.random.default_rng(seed)
@@ -112,7 +112,7 @@ def _sigmoid(s):
     return 0.5 * (1 + np.tanh(np.asarray(s) / 2))  # no overflow
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.integers(1, 8), st.integers(0, 2**31 - 1))
 def test_binary_losses_match_formula_and_finite_differences(n, seed):
     rng = np.random.default_rng(seed)

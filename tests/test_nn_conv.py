@@ -77,7 +77,7 @@ def test_conv2d_matches_the_definition_and_finite_differences(kw):
     _grads_vs_fd(lambda x, w, b: nn.conv2d(x, w, b, **kw), lambda x, w, b: conv_ref(x, w, b, **kw), [x, w, b], rng)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(
     n=st.integers(1, 2), c=st.integers(1, 2), o=st.integers(1, 2), h=st.integers(3, 6), wd=st.integers(3, 6),
     k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 2), seed=S.seeds,

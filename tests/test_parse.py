@@ -186,13 +186,13 @@ def _only_results_or_the_documented_error(text: str) -> None:
     assert isinstance(out, ag.Tensor)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(expressions())
 def test_fuzz_structured(text):
     _only_results_or_the_documented_error(text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.text(alphabet=ALPHABET, max_size=60))
 def test_fuzz_text(text):
     _only_results_or_the_documented_error(text)
