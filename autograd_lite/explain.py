@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import Primitive, split_doc
 from .graphbase import as_outputs, backward_trace, data_array, node_labels, summarize
 from .tensor import Tensor
@@ -163,7 +164,7 @@ def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
         g = trace.grads.get(id(node))
         if op is None or g is None:
             continue
-        args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
+        args = [data_of(x) for x in node._inputs]
         for i, x in enumerate(node._inputs):
             if (id(node), i) not in trace.edges:
                 continue

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import Primitive, enable_grad, gradients
 from .tensor import Tensor
 
@@ -94,7 +95,7 @@ def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
     """
     if isinstance(x, Tensor) and x.requires_grad:
         return _variable(x), True
-    data = x.data if isinstance(x, Tensor) else x
+    data = data_of(x)
     arr = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, dtype=np.float64)
     if not np.issubdtype(arr.dtype, np.floating):
         raise TypeError(
@@ -105,11 +106,12 @@ def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
     return Tensor(arr, requires_grad=True, name=name), False
 
 
-def _reaches_outer_leaf(out: Any, variables: Sequence[Tensor]) -> bool:
-    """Whether ``out`` depends on a leaf that requires grad other than ``variables``.
+def _reaches(out: Any, variables: Sequence[Tensor], outer_leaf: bool = False) -> bool:
+    """Whether the graph of ``out`` (its nodes that require grad; an explicit stack) reaches one of
+    ``variables`` -- or, with ``outer_leaf``, a leaf other than them, not passing through them.
 
     Such a leaf (a tensor ``f`` closes over) may be an outer derivative's variable, so the
-    derivative must be recorded.  An explicit stack, stopping at the first such leaf.
+    derivative must be recorded.  The walk stops at the first node found.
     """
     if not isinstance(out, Tensor) or not out.requires_grad:
         return False
@@ -118,10 +120,14 @@ def _reaches_outer_leaf(out: Any, variables: Sequence[Tensor]) -> bool:
     stack = [out]
     while stack:
         node = stack.pop()
-        if id(node) in seen or id(node) in mine:
+        if id(node) in seen:
             continue
         seen.add(id(node))
-        if node.is_leaf:
+        if id(node) in mine:
+            if outer_leaf:
+                continue
+            return True
+        if outer_leaf and node.is_leaf:
             return True
         stack.extend(x for x in node.inputs if isinstance(x, Tensor) and x.requires_grad)
     return False
@@ -150,29 +156,12 @@ def _scalar_output(out: Any, fname: str) -> Tensor:
     return out
 
 
-def _depends_on(out: Tensor, variables: Sequence[Tensor]) -> bool:
-    """Whether ``out`` was computed from any of ``variables`` (an explicit stack over its graph)."""
-    if not out.requires_grad:
-        return False
-    mine = {id(v) for v in variables}
-    seen: set[int] = set()
-    stack = [out]
-    while stack:
-        node = stack.pop()
-        if id(node) in mine:
-            return True
-        if id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(x for x in node.inputs if isinstance(x, Tensor) and x.requires_grad)
-    return False
-
-
 def _warn_if_constant(fname: str | None, out: Tensor, variables: Sequence[Tensor], derivatives: Sequence[Any]) -> None:
     """Warn (when ``fname`` is given) if ``out`` does not depend on the variables, so that every
     derivative is zero.  The graph is walked only when all the derivatives came out zero."""
     if fname is None or any(np.any(d.data) for d in derivatives):
         return
-    if not _depends_on(out, variables):
+    if not _reaches(out, variables):
         warnings.warn(
             f"{fname}: f's output does not depend on the argument(s) differentiated (it is a constant "
             "for them), so its derivatives are zero",
@@ -214,7 +203,7 @@ def _value_and_grad(f: Callable[..., Tensor], argnums: Argnums, warn: str | None
             outer = outer or nested
         out = _scalar_output(f(*call, **kwargs), "grad")
         variables = [call[a] for a in nums]
-        outer = outer or _reaches_outer_leaf(out, variables)
+        outer = outer or _reaches(out, variables, outer_leaf=True)
         gs = grads_of(out, variables, create_graph=outer)
         _warn_if_constant(warn, out, variables, gs)
         value = out if outer else out.detach()
@@ -251,7 +240,7 @@ def _call_on_variables(f: Callable[..., Tensor], inputs: Sequence[Any], fname: s
         call.append(t)
         outer = outer or nested
     out = _as_output(f(*call), fname)
-    return call, out, outer or _reaches_outer_leaf(out, call)
+    return call, out, outer or _reaches(out, call, outer_leaf=True)
 
 
 @enable_grad()
@@ -390,11 +379,7 @@ def hvp(f: Callable[..., Tensor], x: Any, v: Any) -> Tensor:
     The gradient of <grad f(x), v>: two backward passes whatever the size of ``x``.
     """
     vt = v if isinstance(v, Tensor) else Tensor(np.asarray(v))
-    if vt.shape != np.shape(x.data if isinstance(x, Tensor) else x):
-        raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {np.shape(_data(x))}")
+    if vt.shape != np.shape(data_of(x)):
+        raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {np.shape(data_of(x))}")
     gf = grad(f)
     return _value_and_grad(lambda y: (gf(y) * vt).sum(), 0, None)(x)[1]  # as hessian: no warning
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of, named_tensors
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning, ToleranceSpec
 from .engine import enable_grad, no_grad, record_branches
 from .functional import grads_of
@@ -93,7 +94,7 @@ class _Problem:
                 if str(e).startswith("backward:"):  # the engine's refusal under no_grad: not the user's doing
                     raise _calls_backward("a tensor it made") from None
                 raise
-        data = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+        data = np.asarray(data_of(out), dtype=np.float64)
         if self.u is not None:
             return float(np.sum(self.u * data)), log
         return float(data.reshape(())) if data.size == 1 else _bad_output(data.shape), log
@@ -162,14 +163,10 @@ def _entry(c: _Checked, results: list[tuple[Any, Verdict]]) -> GradcheckEntry:
 def _named_params(params: Iterable[Any] | None) -> list[tuple[str, Tensor]]:
     out: list[tuple[str, Tensor]] = []
     seen: set[int] = set()
-    for j, p in enumerate(params or ()):
-        if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], Tensor):
-            name, t = str(p[0]), p[1]
-        elif isinstance(p, Tensor):
-            name, t = p.name or f"param {j}", p
-        else:
+    for j, (name, t) in enumerate(named_tensors(params or (), "gradcheck", unnamed="param {}")):
+        if not isinstance(t, Tensor):
             raise TypeError(
-                f"gradcheck: params must hold Tensors or (name, Tensor) pairs; item {j} is {type(p).__name__}"
+                f"gradcheck: params must hold Tensors or (name, Tensor) pairs; item {j} is {type(t).__name__}"
             )
         if id(t) not in seen:  # a tensor listed twice (shared weights) is checked once
             seen.add(id(t))
@@ -266,7 +263,7 @@ def _checked_tensors(inputs: tuple, named: list[tuple[str, Tensor]]) -> list[_Ch
         if base is None:
             continue
         name = (x.name if isinstance(x, Tensor) else None) or f"input {i}"
-        data = x.data if isinstance(x, Tensor) else x
+        data = data_of(x)
         dtype = str(np.asarray(data).dtype) if isinstance(data, (np.ndarray, np.generic)) else "float64"
         checked.append(_Checked(name, "input", i, base, dtype))
     for j, (name, p) in enumerate(named):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import toposort
 from .tensor import Tensor
 
@@ -59,7 +60,7 @@ def role(t: Tensor, outputs: set[int]) -> str:
 
 
 def data_array(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return np.asarray(data_of(x))
 
 
 def summarize(x: Any, precision: int = 4) -> str:
@@ -185,7 +186,7 @@ def backward_trace(outputs: Sequence[Tensor], seeds: Sequence[Any] | None = None
             op = node._op
             if g is None or op is None:
                 continue
-            args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
+            args = [data_of(x) for x in node._inputs]
             for i, x in enumerate(node._inputs):
                 if not (isinstance(x, Tensor) and x.requires_grad):
                     continue

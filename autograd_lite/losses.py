@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from . import ops
+from .arguments import data_of
 from .engine import scope
 from .tensor import Tensor, as_tensor, log_softmax
 
@@ -56,7 +57,7 @@ def _reduction(fn: str, reduction: str) -> None:
 
 def _labels(fn: str, scores: Tensor, y: Any) -> np.ndarray:
     """Check (N, C) scores against N integer labels in [0, C); return the labels as an array."""
-    y = np.asarray(y.data if isinstance(y, Tensor) else y)
+    y = np.asarray(data_of(y))
     if scores.ndim != 2:
         raise ValueError(f"{fn}: expected scores of shape (N, C), got {scores.shape}")
     if not np.issubdtype(y.dtype, np.integer):
@@ -76,7 +77,7 @@ def _labels(fn: str, scores: Tensor, y: Any) -> np.ndarray:
 def _class_weight(fn: str, weight: Any, c: int, dtype: Any) -> np.ndarray | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (c,):
         raise ValueError(f"{fn}: weight must have one entry per class, shape ({c},), got {w.shape}")
     return w
@@ -94,7 +95,7 @@ def _reduce(losses: Tensor, reduction: str, w: np.ndarray | None = None) -> Tens
 
 
 def _same_shape(fn: str, a: Tensor, b: Any, what: str = "target") -> np.ndarray:
-    bd = np.asarray(b.data if isinstance(b, Tensor) else b)
+    bd = np.asarray(data_of(b))
     if bd.shape != a.shape:
         raise ValueError(f"{fn}: input of shape {a.shape} and {what} of shape {bd.shape} must have the same shape")
     return bd
@@ -177,7 +178,7 @@ def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str
     _check_probabilities("binary_cross_entropy", np.asarray(p.data))
     losses = -(t * _safe_log(p) + (1 - t) * _safe_log(1 - p))
     if weight is not None:
-        losses = losses * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)
+        losses = losses * np.asarray(data_of(weight), dtype=losses.dtype)
     return _reduce(losses, reduction)
 
 
@@ -209,7 +210,7 @@ def binary_cross_entropy_with_logits(
     pos = t if pos_weight is None else t * np.asarray(pos_weight, dtype=t.dtype)
     losses = _weighted(_softplus(-s), pos) + _weighted(_softplus(s), 1 - t)
     if weight is not None:
-        losses = losses * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)
+        losses = losses * np.asarray(data_of(weight), dtype=losses.dtype)
     return _reduce(losses, reduction)
 
 

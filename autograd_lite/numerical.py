@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import no_grad
 from .tensor import Tensor
 
@@ -46,7 +47,7 @@ _NOISE = 32 * np.finfo(np.float64).eps  # rounding in f, relative to |f|, that a
 def float_copy(x: Any) -> np.ndarray | None:
     """A float64 copy of a floating input (Python numbers and lists count as float, like Tensor's
     dtype policy); None for integer and boolean arrays (labels, indices, masks), passed through."""
-    data = x.data if isinstance(x, Tensor) else x
+    data = data_of(x)
     python = isinstance(data, (int, float, list, tuple)) and not isinstance(data, bool)
     arr = np.asarray(data)
     if arr.dtype.kind in "iub" and not python:
@@ -64,7 +65,7 @@ def steps(x: np.ndarray, eps: float) -> np.ndarray:
 def _call_constant(f: Callable[..., Any], args: list[Any]) -> np.ndarray:
     with no_grad():
         out = f(*args)
-    return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+    return np.asarray(data_of(out), dtype=np.float64)
 
 
 def _numeric_jac(f: Callable[..., Any], inputs: tuple, eps: float | None, fname: str) -> list[Any]:
@@ -126,18 +127,14 @@ def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float | None = None
         size = out.size if isinstance(out, Tensor) else np.size(out)
         if size != 1:
             raise ValueError(
-                f"numerical_grad: f must return one element, got shape {np.shape(_data(out))}; "
+                f"numerical_grad: f must return one element, got shape {np.shape(data_of(out))}; "
                 "use numerical_jacobian for vector-valued f"
             )
         return out
 
     res = _numeric_jac(scalar_f, inputs, eps, "numerical_grad")
-    res = [None if r is None else r.reshape(np.shape(_data(x))) for r, x in zip(res, inputs)]
+    res = [None if r is None else r.reshape(np.shape(data_of(x))) for r, x in zip(res, inputs)]
     return res[0] if len(res) == 1 else tuple(res)
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 # --------------------------------------------------------------------------- judging one direction

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import GradientShapeError, toposort
 from .numerical import DEFAULT_EPS, Judge, Verdict, judge_tensor, nanmax_err
 from .tensor import Tensor
@@ -120,7 +121,7 @@ class GraphCheckReport:
 
 
 def _as64(x: Any) -> Any:
-    data = x.data if isinstance(x, Tensor) else x
+    data = data_of(x)
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
         return np.array(data, dtype=np.float64)
     return data
@@ -151,7 +152,7 @@ def _check_input(
         return f"raised {type(e).__name__}: {e}"
     if g is None:
         return "returned None for an input that requires grad"
-    g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=np.float64)
+    g = np.asarray(data_of(g), dtype=np.float64)
 
     def phi(value: np.ndarray) -> tuple[float, list]:
         a = list(args)

@@ -24,11 +24,12 @@ or per iteration -- your choice), from a closed form in the step count t.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .arguments import check_non_negative, named_tensors
 from .engine import bump_version, no_grad
 from .tensor import Tensor
 
@@ -39,34 +40,16 @@ __all__ = [
 
 
 def _named(params: Any, who: str) -> list[tuple[str, Tensor]]:
-    """(name, tensor) pairs from tensors, pairs, a dict or a Module; unnamed ones get 'param<i>'."""
-    if hasattr(params, "named_parameters") and callable(params.named_parameters):
-        params = params.named_parameters()
-    elif isinstance(params, dict):
-        params = list(params.items())
-    elif isinstance(params, Tensor):
-        params = [params]
-    if not isinstance(params, Iterable):
-        raise TypeError(f"{who}: params must be an iterable of tensors, got {type(params).__name__}")
-    out = []
-    for i, p in enumerate(params):
-        name = None
-        if isinstance(p, tuple) and len(p) == 2:
-            name, p = p
+    """(name, tensor) pairs of leaf tensors that require grad (see ``arguments.named_tensors``)."""
+    out = named_tensors(params, who)
+    for i, (name, p) in enumerate(out):
         if not isinstance(p, Tensor):
             raise TypeError(f"{who}: params must be tensors, item {i} is {type(p).__name__}")
         if not p.requires_grad or not p.is_leaf:
-            raise ValueError(f"{who}: parameter {name or p.name or i} must be a leaf tensor with requires_grad=True")
-        out.append((name or p.name or f"param{i}", p))
+            raise ValueError(f"{who}: parameter {name} must be a leaf tensor with requires_grad=True")
     if not out:
         raise ValueError(f"{who}: got an empty parameter list")
     return out
-
-
-def _positive(who: str, **values: float) -> None:
-    for k, v in values.items():
-        if not v >= 0:
-            raise ValueError(f"{who}: {k} must be >= 0, got {v}")
 
 
 class Optimizer:
@@ -77,7 +60,7 @@ class Optimizer:
         pairs = _named(params, type(self).__name__)
         self.names = [n for n, _ in pairs]
         self.params = [p for _, p in pairs]
-        _positive(type(self).__name__, lr=lr)
+        check_non_negative(type(self).__name__, lr=lr)
         self.lr = float(lr)
         self.t = 0  # steps taken
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
@@ -134,7 +117,7 @@ class SGD(Optimizer):
         self, params: Any, lr: float = 1e-2, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        _positive("SGD", momentum=momentum, weight_decay=weight_decay)
+        check_non_negative("SGD", momentum=momentum, weight_decay=weight_decay)
         if nesterov and momentum <= 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = float(momentum), bool(nesterov), float(weight_decay)
@@ -157,7 +140,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, eps: float = 1e-7, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        _positive("Adagrad", eps=eps, weight_decay=weight_decay)
+        check_non_negative("Adagrad", eps=eps, weight_decay=weight_decay)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -178,7 +161,7 @@ class RMSprop(Optimizer):
         self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-7, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        _positive("RMSprop", eps=eps, weight_decay=weight_decay)
+        check_non_negative("RMSprop", eps=eps, weight_decay=weight_decay)
         if not 0.0 <= alpha < 1.0:
             raise ValueError(f"RMSprop: alpha must be in [0, 1), got {alpha}")
         self.alpha, self.eps, self.weight_decay = float(alpha), float(eps), float(weight_decay)
@@ -208,7 +191,7 @@ class Adam(Optimizer):
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
-        _positive(type(self).__name__, eps=eps, weight_decay=weight_decay)
+        check_non_negative(type(self).__name__, eps=eps, weight_decay=weight_decay)
         self.betas, self.eps, self.weight_decay = (float(b1), float(b2)), float(eps), float(weight_decay)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -304,7 +287,7 @@ class InverseTimeLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, k: float) -> None:
         super().__init__(optimizer)
-        _positive("InverseTimeLR", k=k)
+        check_non_negative("InverseTimeLR", k=k)
         self.k = float(k)
 
     def lr_at(self, t: int) -> float:
@@ -370,7 +353,6 @@ class UpdateRatioMonitor:
 
 
 # =============================================================================== cyclic cosine
-from collections.abc import Callable  # noqa: E402 - for the additions below (kept apart from the code above)
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):

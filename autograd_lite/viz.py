@@ -20,6 +20,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from .arguments import data_of
 from .graphbase import (
     Trace,
     as_outputs,
@@ -61,7 +62,7 @@ CHAR_EM = 0.62  # a character's width in ems that boxes leave room for: Helvetic
 
 def grad_health(g: Any, vanishing: float = 1e-7, exploding: float = 1e3) -> str:
     """Classify a gradient: "nonfinite", "zero", "vanishing", "exploding" or "ok"."""
-    a = np.asarray(g.data if isinstance(g, Tensor) else g)
+    a = np.asarray(data_of(g))
     if a.size == 0:
         return "ok"
     if not np.all(np.isfinite(a)):
