@@ -19,13 +19,13 @@ that disagree -- raise ValueError/TypeError naming the loss and the shapes or va
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
 from . import ops
-from .arguments import data_of
+from .arguments import data_of, named_tensors
 from .engine import scope
 from .tensor import Tensor, as_tensor, log_softmax
 
@@ -101,6 +101,11 @@ def _same_shape(fn: str, a: Tensor, b: Any, what: str = "target") -> np.ndarray:
     return bd
 
 
+def _target(fn: str, a: Tensor, target: Any) -> np.ndarray:
+    """A constant target of ``a``'s shape, in ``a``'s floating dtype (float32 scores keep float32 losses)."""
+    return _same_shape(fn, a, target).astype(a.dtype if a.dtype.kind == "f" else np.float64)
+
+
 # ----------------------------------------------------------------------------- multiclass
 @_scoped
 def hinge_loss(
@@ -174,7 +179,7 @@ def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str
     """E = -(t log p + (1 - t) log(1 - p)) elementwise, from probabilities p = sigmoid(s)."""
     _reduction("binary_cross_entropy", reduction)
     p = as_tensor(p)
-    t = _same_shape("binary_cross_entropy", p, target).astype(p.dtype if p.dtype.kind == "f" else np.float64)
+    t = _target("binary_cross_entropy", p, target)
     _check_probabilities("binary_cross_entropy", np.asarray(p.data))
     losses = -(t * _safe_log(p) + (1 - t) * _safe_log(1 - p))
     if weight is not None:
@@ -206,7 +211,7 @@ def binary_cross_entropy_with_logits(
     positive term (PyTorch's option)."""
     _reduction("binary_cross_entropy_with_logits", reduction)
     s = as_tensor(logits)
-    t = _same_shape("binary_cross_entropy_with_logits", s, target).astype(s.dtype if s.dtype.kind == "f" else float)
+    t = _target("binary_cross_entropy_with_logits", s, target)
     pos = t if pos_weight is None else t * np.asarray(pos_weight, dtype=t.dtype)
     losses = _weighted(_softplus(-s), pos) + _weighted(_softplus(s), 1 - t)
     if weight is not None:
@@ -219,27 +224,21 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """(input - target)^2 elementwise, then reduced."""
     _reduction("mse_loss", reduction)
     x = as_tensor(input)
-    _same_shape("mse_loss", x, target)
-    d = x - target
+    if isinstance(target, Tensor):  # a target that may require grad: differentiated too
+        _same_shape("mse_loss", x, target)
+        d = x - target
+    else:
+        d = x - _target("mse_loss", x, target)
     return _reduce(d * d, reduction)
 
 
 # ----------------------------------------------------------------------------- regularization
 def _tensors(fn: str, params: Any) -> list[Tensor]:
     """Tensors from a list of tensors, (name, tensor) pairs, a dict, or a Module."""
-    if hasattr(params, "parameters") and callable(params.parameters):
-        params = params.parameters()
-    if isinstance(params, Tensor):
-        params = [params]
-    if isinstance(params, dict):
-        params = params.values()
-    out = []
-    for p in params if isinstance(params, Iterable) else [params]:
-        if isinstance(p, tuple) and len(p) == 2:
-            p = p[1]
+    out = [p for _, p in named_tensors(params, fn)]
+    for p in out:
         if not isinstance(p, Tensor):
             raise TypeError(f"{fn}: expected tensors (or (name, tensor) pairs), got {type(p).__name__}")
-        out.append(p)
     if not out:
         raise ValueError(f"{fn}: got no parameters to penalize")
     return out

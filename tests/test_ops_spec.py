@@ -21,12 +21,12 @@ from hypothesis import given, settings
 
 import autograd_lite as ag
 
-from . import specs_core, specs_elementwise, specs_linalg, specs_reductions, specs_shape
+from . import specs_core, specs_elementwise, specs_linalg, specs_nn, specs_reductions, specs_shape
 from . import strategies as S
 from ._numeric import assert_close, central_difference
 from .opspec import Spec
 
-FAMILIES = (specs_core, specs_elementwise, specs_reductions, specs_linalg, specs_shape)
+FAMILIES = (specs_core, specs_elementwise, specs_reductions, specs_linalg, specs_shape, specs_nn)
 COMPOSITES = tuple(name for family in FAMILIES for name in getattr(family, "COMPOSITES", ()))
 SPECS: list[Spec] = [
     *specs_core.SPECS,
@@ -34,6 +34,7 @@ SPECS: list[Spec] = [
     *specs_reductions.SPECS,
     *specs_linalg.SPECS,
     *specs_shape.SPECS,
+    *specs_nn.SPECS,
 ]
 IDS = [s.id for s in SPECS]
 
@@ -63,6 +64,17 @@ def test_every_primitive_has_a_spec():
 def test_every_composite_has_a_spec():
     missing = set(COMPOSITES) - {s.name for s in SPECS}
     assert not missing, f"composites with no spec: {sorted(missing)}"
+
+
+def test_every_activation_and_loss_has_a_spec():
+    """The functions of ag.nn's activations and of ag.losses are in the table too."""
+    from autograd_lite import losses
+    from autograd_lite.nn import activations
+
+    public = {f"nn.{n}" for n in activations.__all__ if n.islower()} | {f"losses.{n}" for n in losses.__all__}
+    assert public == set(specs_nn.COMPOSITES), f"not in specs_nn: {sorted(public - set(specs_nn.COMPOSITES))}"
+    missing = public - {s.name for s in SPECS}
+    assert not missing, f"activations/losses with no spec: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("spec", [s for s in SPECS if s.name not in COMPOSITES], ids=lambda s: s.id)
