@@ -308,6 +308,42 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
 
 
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """The cyclic cosine schedule (SGDR, Loshchilov & Hutter; PyTorch's name): cosine annealing
+    from lr0 down to eta_min over a cycle of T_0 steps, then a restart at lr0; each cycle is
+    T_mult times longer than the last.  Within a cycle, at step t_cur of T_i:
+    lr = eta_min + (lr0 - eta_min) (1 + cos(pi t_cur / T_i)) / 2.
+
+    Snapshot ensembles (Huang et al. 2017) save the model at the end of every cycle, where the
+    learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer)
+        if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
+        if isinstance(T_mult, bool) or int(T_mult) != T_mult or T_mult < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_mult must be an integer >= 1, got {T_mult!r}")
+        self.T_0, self.T_mult, self.eta_min = int(T_0), int(T_mult), float(eta_min)
+
+    def position(self, t: int) -> tuple[int, int]:
+        """(t_cur, T_i): how far step t is into its cycle, and that cycle's length."""
+        t_cur, length = int(t), self.T_0
+        while t_cur >= length:
+            t_cur -= length
+            length *= self.T_mult
+        return t_cur, length
+
+    def lr_at(self, t: int) -> float:
+        t_cur, length = self.position(t)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / length)) / 2
+
+    def cycle_end(self, t: int) -> bool:
+        """True when step t is the last of its cycle (step t + 1 restarts at lr0)."""
+        t_cur, length = self.position(t)
+        return t_cur == length - 1
+
+
 # =============================================================================== monitor
 class UpdateRatioMonitor:
     """The lecture's rule of thumb: ||update|| / ||weights|| should be about 1e-3 per parameter.
@@ -350,45 +386,6 @@ class UpdateRatioMonitor:
             flag = "" if self.low <= r <= self.high else ("  <- too small?" if r < self.low else "  <- too large?")
             lines.append(f"{n:<{width}}  {r:.2e}{flag}")
         return "\n".join(lines)
-
-
-# =============================================================================== cyclic cosine
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """The cyclic cosine schedule (SGDR, Loshchilov & Hutter; PyTorch's name): cosine annealing
-    from lr0 down to eta_min over a cycle of T_0 steps, then a restart at lr0; each cycle is
-    T_mult times longer than the last.  Within a cycle, at step t_cur of T_i:
-    lr = eta_min + (lr0 - eta_min) (1 + cos(pi t_cur / T_i)) / 2.
-
-    Snapshot ensembles (Huang et al. 2017) save the model at the end of every cycle, where the
-    learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
-    """
-
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
-        super().__init__(optimizer)
-        if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
-        if isinstance(T_mult, bool) or int(T_mult) != T_mult or T_mult < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: T_mult must be an integer >= 1, got {T_mult!r}")
-        self.T_0, self.T_mult, self.eta_min = int(T_0), int(T_mult), float(eta_min)
-
-    def position(self, t: int) -> tuple[int, int]:
-        """(t_cur, T_i): how far step t is into its cycle, and that cycle's length."""
-        t_cur, length = int(t), self.T_0
-        while t_cur >= length:
-            t_cur -= length
-            length *= self.T_mult
-        return t_cur, length
-
-    def lr_at(self, t: int) -> float:
-        t_cur, length = self.position(t)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / length)) / 2
-
-    def cycle_end(self, t: int) -> bool:
-        """True when step t is the last of its cycle (step t + 1 restarts at lr0)."""
-        t_cur, length = self.position(t)
-        return t_cur == length - 1
 
 
 # =============================================================================== second order
