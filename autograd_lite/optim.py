@@ -46,7 +46,8 @@ def _named(params: Any, who: str) -> list[tuple[str, Tensor]]:
         if not isinstance(p, Tensor):
             raise TypeError(f"{who}: params must be tensors, item {i} is {type(p).__name__}")
         if not p.requires_grad or not p.is_leaf:
-            raise ValueError(f"{who}: parameter {name} must be a leaf tensor with requires_grad=True")
+            label = i if name == f"param{i}" else name  # an unnamed one by its position
+            raise ValueError(f"{who}: parameter {label} must be a leaf tensor with requires_grad=True")
     if not out:
         raise ValueError(f"{who}: got an empty parameter list")
     return out
