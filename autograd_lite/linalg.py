@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .dispatch import implements
 from .ops import core
 from .ops.linalg import (
@@ -45,7 +46,7 @@ from .ops.linalg import cross as _cross
 from .ops.linalg import diagonal as _diagonal
 from .ops.linalg import outer as _outer
 from .ops.linalg import trace as _trace
-from .tensor import Tensor, _data, as_tensor, reshape
+from .tensor import Tensor, as_tensor, reshape
 from .tensor import abs as _abs
 from .tensor import min as _min
 
@@ -324,7 +325,7 @@ def matrix_rank(  # np.linalg.matrix_rank on a Tensor is a query (dispatch.QUERI
     a: Any, *args: Any, **kwargs: Any
 ) -> Any:
     """A query: numpy's matrix_rank of the data (an integer; nothing is recorded)."""
-    return np.linalg.matrix_rank(np.asarray(_data(a)), *args, **kwargs)
+    return np.linalg.matrix_rank(np.asarray(data_of(a)), *args, **kwargs)
 
 
 # ----------------------------------------------------------------------------- numpy 2's aliases
@@ -337,8 +338,8 @@ def matmul(x1: Any, x2: Any, /) -> Tensor:
 def outer(x1: Any, x2: Any, /) -> Tensor:
     """The outer product of two vectors (numpy.linalg's outer takes 1-D inputs only)."""
     for i, x in enumerate((x1, x2)):
-        if np.ndim(_data(x)) != 1:
-            raise ValueError(f"outer: input {i} must be 1-D, got shape {np.shape(_data(x))}")
+        if np.ndim(data_of(x)) != 1:
+            raise ValueError(f"outer: input {i} must be 1-D, got shape {np.shape(data_of(x))}")
     return _outer(x1, x2)
 
 
@@ -349,7 +350,7 @@ implements(np.linalg.tensordot)(tensordot)
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``axis`` (numpy.linalg's cross takes 3-vectors only)."""
     for i, x in enumerate((x1, x2)):
-        shape = np.shape(_data(x))
+        shape = np.shape(data_of(x))
         if not -len(shape) <= axis < len(shape) or shape[axis] != 3:
             raise ValueError(f"cross: input {i} of shape {shape} has no axis {axis} of 3 components")
     return _cross(x1, x2, axis=axis)

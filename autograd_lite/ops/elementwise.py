@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import engine as _engine
 from .. import tensor as _tensor
+from ..arguments import data_of
 from ..dispatch import implements
 from ..engine import Primitive
 from . import core as _ops
@@ -264,7 +265,7 @@ def fmin(a: Any, b: Any) -> _tensor.Tensor:
 
 
 def _isnan(x: Any) -> np.ndarray:
-    return np.isnan(np.asarray(_tensor._data(x), dtype=np.float64))
+    return np.isnan(np.asarray(data_of(x), dtype=np.float64))
 
 
 def nan_to_num(
@@ -276,7 +277,7 @@ def nan_to_num(
     const = _numpy_result(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), x)
     if const is not None:
         return const
-    data = _tensor._data(x)
+    data = data_of(x)
     return where(np.isfinite(data), x, np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf))
 
 
