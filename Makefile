@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python >= 3.10 and pip:
 #   make demo   -- virtual environment, install, run the main job
 #   make test   -- the same with the test extra, then the whole suite
+#   make lint   -- the pinned linters (the lint extra): ruff check, ruff format --check, mypy
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,9 +26,14 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-lint: $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet ruff
-	$(BIN)/python -m ruff check autograd_lite tests benchmarks
+$(VENV)/.installed-lint: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	touch $@
+
+lint: $(VENV)/.installed-lint
+	$(BIN)/python -m ruff check autograd_lite tests benchmarks notebooks
+	$(BIN)/python -m ruff format --check autograd_lite tests benchmarks
+	$(BIN)/python -m mypy
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run_all.py

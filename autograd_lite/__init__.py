@@ -6,7 +6,11 @@ The whole public API is re-exported here: ``import autograd_lite as ag``.
 from __future__ import annotations
 
 # tensor first: it defines Tensor, then imports engine and ops, which build on it
-from .tensor import Tensor  # isort: skip
+from .tensor import Tensor
+
+# isort: split
+from . import data, ensemble, linalg, losses, monitor, nn, optim, plot, train, tune
+from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning
 from .engine import (
     Primitive,
     bump_version,
@@ -22,6 +26,21 @@ from .engine import (
     sum_to_shape,
     toposort,
 )
+from .explain import Explanation, explain
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from .gradcheck import gradcheck, numerical_grad, numerical_jacobian
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_penalty,
+    l2_penalty,
+    mse_loss,
+    nll_loss,
+)
+from .nn import Module, Parameter
+from .opcheck import GraphCheckReport, check_graph
 from .ops import (
     PRIMITIVES,
     add,
@@ -42,10 +61,11 @@ from .ops import (
     tanh,
     where,
 )
-from .ops.elementwise import *  # noqa: F403
-from .ops.linalg import *  # noqa: F403
-from .ops.reductions import *  # noqa: F403
-from .ops.shape import *  # noqa: F403
+from .ops.elementwise import *
+from .ops.linalg import *
+from .ops.reductions import *
+from .ops.shape import *
+from .render import RendererNotFound, find_renderer
 from .tensor import (
     abs,
     arange,
@@ -72,46 +92,9 @@ from .tensor import (
     var,
     zeros,
 )
+from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_dot
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # numpy's names for the same operations
 subtract, multiply, divide, negative, power = sub, mul, div, neg, pow
-tensor = Tensor
-
-
-# --- gradient checking and functional derivatives (gradcheck.py, functional.py)
-from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning  # noqa: E402
-from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp  # noqa: E402
-from .gradcheck import gradcheck, numerical_grad, numerical_jacobian  # noqa: E402
-from .opcheck import GraphCheckReport, check_graph  # noqa: E402
-
-# --- /gradient checking
-
-# --- graphs, explanations, command line (viz.py)
-# isort: split
-from .explain import Explanation, explain  # noqa: E402
-from .render import RendererNotFound, find_renderer  # noqa: E402
-from .viz import Graph, draw_graph, format_graph, grad_health, save_graph, to_dot  # noqa: E402
-
-# --- /graphs
-
-# --- ag.linalg: numpy.linalg's names (ops/linalg.py)
-# isort: split
-from . import linalg  # noqa: E402
-
-# --- models: nn, losses, optimizers, data
-# isort: split
-from . import data, ensemble, losses, monitor, nn, optim, plot, train, tune  # noqa: E402
-from .losses import (  # noqa: E402
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    hinge_loss,
-    l1_penalty,
-    l2_penalty,
-    mse_loss,
-    nll_loss,
-)
-from .nn import Module, Parameter  # noqa: E402
-# --- /models

@@ -148,8 +148,7 @@ class GradcheckReport:
         failed = [e for e in self.entries if not e.passed]
         head = "passed" if not failed else f"FAILED ({len(failed)} of {len(self.entries)} tensors)"
         return (
-            f"gradcheck {head}: float64 central differences, eps={s.eps:g}, atol={s.atol:g}, rtol={s.rtol:g}, "
-            f"{s.mode}"
+            f"gradcheck {head}: float64 central differences, eps={s.eps:g}, atol={s.atol:g}, rtol={s.rtol:g}, {s.mode}"
         )
 
     def _rows(self) -> list[list[str]]:
@@ -203,7 +202,8 @@ class GradcheckReport:
         esc = html.escape
         head = "".join(f"<th>{esc(c)}</th>" for c in self.HEADER)
         body = "".join(
-            f'<tr style="color:{"inherit" if e.passed else "#b00020"}">' + "".join(f"<td>{esc(c)}</td>" for c in r)
+            f'<tr style="color:{"inherit" if e.passed else "#b00020"}">'
+            + "".join(f"<td>{esc(c)}</td>" for c in r)
             + "</tr>"
             for e, r in zip(self.entries, self._rows())
         )

@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (RendererNotFound, OSError, RuntimeError, ValueError, TypeError, ArithmeticError) as e:
             print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
             return 1
-        except Exception as e:  # noqa: BLE001 - a bug of ours: still one line, never a traceback
+        except Exception as e:
             print(f"{PROG}: internal error: {type(e).__name__}: {_one_line(e)} (please report it)", file=sys.stderr)
             return 1
         finally:

@@ -28,6 +28,7 @@ def section_neuron() -> None:
     f.backward()
     print(f"f = {f.item():.4f}")
     for name, t in v.items():
+        assert t.grad is not None  # f depends on every input
         print(f"  df/d{name:<3}= {t.grad.item():+.4f}")
     print()
 
@@ -38,18 +39,19 @@ def section_graph(out_dir: str | Path = ".") -> Path | None:
     f, v = sigmoid_neuron()
     f.backward(retain_grads=True)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    path: Path | None = Path(out_dir) / "neuron_graph.svg"
+    path = Path(out_dir) / "neuron_graph.svg"
+    drawn: Path | None = path
     try:
         ag.save_graph(f, path, edge_grads=True)
         print(f"drawing: {path}  (renderer: {ag.find_renderer().kind})")
     except ag.RendererNotFound as e:
         print(f"drawing skipped: {e}")
-        path = None
+        drawn = None
     print(ag.explain(f))
     neuron = lambda w0, x0, w1, x1, w2: 1 / (1 + ag.exp(-(w0 * x0 + w1 * x1 + w2)))
     print(ag.gradcheck(neuron, *v.values()))
     print()
-    return path
+    return drawn
 
 
 def section_training(out_dir: str | Path = ".") -> None:

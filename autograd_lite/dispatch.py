@@ -259,7 +259,7 @@ def _only_defaults(name: str, **kwargs: Any) -> None:
 
 
 @implements(np.sum)
-def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:  # noqa: A001
+def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:
     _only_defaults("sum", dtype=dtype, out=out, **unset)
     return _tensor._ops.sum(a, axis=_tensor._axis(axis), keepdims=bool(keepdims))
 
@@ -279,13 +279,13 @@ def var(
 
 
 @implements(np.max)
-def max(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:  # noqa: A001
+def max(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:
     _only_defaults("max", out=out, **unset)
     return _tensor._ops.max(a, axis=_tensor._axis(axis), keepdims=bool(keepdims))
 
 
 @implements(np.min)
-def min(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:  # noqa: A001
+def min(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **unset: Any) -> Any:
     _only_defaults("min", out=out, **unset)
     return _tensor.min(a, axis, bool(keepdims))
 
@@ -293,7 +293,7 @@ def min(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **uns
 @implements(np.clip)
 def clip(
     a: Any, a_min: Any = _UNSET, a_max: Any = _UNSET, out: Any = None, *, min: Any = _UNSET, max: Any = _UNSET
-) -> Any:  # noqa: A002
+) -> Any:
     _only_defaults("clip", out=out)
     lo, hi = (a_min if a_min is not _UNSET else min), (a_max if a_max is not _UNSET else max)
     return _tensor.clip(a, None if lo is _UNSET else lo, None if hi is _UNSET else hi)

@@ -6,11 +6,9 @@ sent downstream ("upstream times local"); where a value fans out to several cons
 showing the sum of what they sent ("the copy gate adds").  Scalars show numbers; tensors show
 shapes and short summaries.
 
-This module also holds what the drawing code shares with it: the names given to unnamed nodes
-(``node_labels``), the per-edge gradients (``backward_trace``) and the value summaries
-(``summarize``).  Nothing here touches ``.grad``: the trace recomputes the gradients from each
-node's own rule on raw arrays, iteratively (``ag.toposort``), so it works before or after
-``backward()`` and on million-node chains.
+Nothing here touches ``.grad``: the trace (``graphbase.backward_trace``) recomputes the gradients
+from each node's own rule on raw arrays, iteratively (``ag.toposort``), so it works before or
+after ``backward()`` and on million-node chains.
 """
 
 from __future__ import annotations
@@ -23,158 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Primitive, split_doc, toposort
+from .arguments import data_of
+from .engine import Primitive, split_doc
+from .graphbase import as_outputs, backward_trace, data_array, node_labels, summarize
 from .tensor import Tensor
 
-__all__ = ["Explanation", "ExplainRow", "backward_trace", "explain", "node_labels", "short_repr", "summarize"]
+__all__ = ["Explanation", "ExplainRow", "explain"]
 
 TEXT_WIDTH = 120  # the text table wraps its cells to stay within this many characters a line
 
 
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
-
-
-def summarize(x: Any, precision: int = 4) -> str:
-    """A short text for a value: the number for one element, a preview or min/mean/max otherwise."""
-    a = _arr(x)
-    # + 0.0 turns -0.0 into 0.0: a relu gradient g * (x > 0) with g < 0 prints 0, not -0
-    if a.size == 1:
-        v = a.reshape(()).item()
-        return f"{v + 0.0:.{precision}g}" if isinstance(v, float) else str(v)
-    if a.size == 0:
-        return f"empty {a.shape}"
-    if a.size <= 6:
-        a = a + 0.0 if a.dtype.kind == "f" else a
-        return np.array2string(a, precision=3, separator=", ", max_line_width=10**6).replace("\n", "")
-    if not np.issubdtype(a.dtype, np.number):
-        return f"{a.dtype} {a.shape}"
-    finite = np.isfinite(a)
-    text = ""
-    if finite.any():
-        f = a[finite].astype(np.float64)
-        text = f"min {f.min() + 0.0:.4g} mean {f.mean() + 0.0:.4g} max {f.max() + 0.0:.4g}"
-    bad = a.size - int(finite.sum())
-    if bad:
-        text += f"{' ' if text else ''}({bad} NaN/Inf)"
-    return text
-
-
 def _cell(x: Any) -> str:
-    a = _arr(x)
+    a = data_array(x)
     return summarize(a) if a.size == 1 else f"{tuple(a.shape)} {summarize(a)}"
-
-
-def short_repr(v: Any, width: int = 24) -> str:
-    """An operation parameter as short text: arrays (an index array, say) by dtype and shape, never
-    their elements; tuples item by item; anything else its repr, cut at ``width`` characters."""
-    if isinstance(v, np.ndarray):
-        return f"{v.dtype}{list(v.shape)}" if v.size > 6 else summarize(v)
-    if isinstance(v, tuple):
-        inner = ", ".join(short_repr(x, width) for x in v)
-        return f"({inner}{',' if len(v) == 1 else ''})"
-    r = repr(v)
-    return r if len(r) <= width else r[: width - 3] + "..."
-
-
-def constant_role(node: Tensor, i: int) -> str | None:
-    """What a constant input of ``node`` is for, when a composite's own constant can be told:
-    the ``-max`` shift softmax and log_softmax add for stability (an array equal to minus the
-    input's max along the axes where it has length 1), and mean's ``1/n`` factor after a sum."""
-    c, op = node._inputs[i], node._op
-    if op is None or len(node._inputs) != 2 or not isinstance(node._inputs[1 - i], Tensor):
-        return None
-    x = node._inputs[1 - i]
-    if op.name == "mul" and np.ndim(c) == 0 and x._op is not None and x._op.name == "sum":
-        n = np.size(x._inputs[0]) // max(x.size, 1)
-        return f"1/{n} (mean)" if n > 1 and float(c) == 1.0 / n else None
-    if op.name != "add" or not (isinstance(c, np.ndarray) and c.size and c.ndim == x.ndim and x.size):
-        return None
-    axes = tuple(k for k in range(c.ndim) if c.shape[k] == 1 and x.shape[k] != 1)
-    if not axes or any(c.shape[k] != x.shape[k] for k in range(c.ndim) if k not in axes):
-        return None
-    with np.errstate(all="ignore"):
-        m = np.max(x.data, axis=axes, keepdims=True)
-        return "-max shift" if np.array_equal(c, -np.where(np.isfinite(m), m, 0)) else None
-
-
-def constant_text(node: Tensor, i: int) -> str:
-    """A constant input of ``node`` as short text: its role when known, its value when small, else its shape."""
-    role = constant_role(node, i)
-    if role:
-        return role
-    c = np.asarray(node._inputs[i])
-    return summarize(c) if c.size <= 6 else f"const{list(c.shape)}"
-
-
-def shape_text(x: Any) -> str:
-    a = _arr(x)
-    return f"{'scalar' if a.ndim == 0 else tuple(a.shape)} {a.dtype}"
-
-
-def node_labels(outputs: Sequence[Tensor]) -> dict[int, str]:
-    """``id(tensor) -> label`` for every tensor reachable from ``outputs``: its name, or ``v<k>``.
-
-    ``k`` counts tensors breadth-first from the outputs, so labels are stable for a given graph.
-    """
-    labels: dict[int, str] = {}
-    queue = list(outputs)
-    head = 0
-    for t in queue:
-        labels.setdefault(id(t), "")
-    while head < len(queue):
-        t = queue[head]
-        labels[id(t)] = t.name or f"v{head}"
-        head += 1
-        for x in t._inputs:
-            if isinstance(x, Tensor) and id(x) not in labels:
-                labels[id(x)] = ""
-                queue.append(x)
-    return labels
-
-
-@dataclass
-class Trace:
-    """Per-node total gradients and per-edge contributions from one backward walk."""
-
-    order: list[Tensor]  # consumers before producers (ag.toposort)
-    grads: dict[int, np.ndarray]  # id(node) -> d(outputs)/d(node), all contributions summed
-    edges: dict[tuple[int, int], np.ndarray]  # (id(consumer), input position) -> gradient sent
-    parts: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # id(node) -> edges into it
-
-
-def backward_trace(outputs: Sequence[Tensor], seeds: Sequence[Any] | None = None) -> Trace:
-    """Recompute the backward pass of ``outputs`` keeping every edge's gradient (raw arrays).
-
-    ``seeds`` are the upstream gradients of the outputs (default: ones).  Applies each node's
-    rules through ``Primitive.vjp``, reduced to each input's shape exactly as backward does.
-    """
-    outputs = list(outputs)
-    grads: dict[int, np.ndarray] = {}
-    for k, o in enumerate(outputs):
-        seed = np.ones_like(_arr(o)) if seeds is None or seeds[k] is None else np.asarray(_arr(seeds[k]))
-        grads[id(o)] = grads[id(o)] + seed if id(o) in grads else seed
-    order = toposort(*[o for o in outputs if o.requires_grad])
-    edges: dict[tuple[int, int], np.ndarray] = {}
-    parts: dict[int, list[tuple[int, int]]] = {}
-    with np.errstate(all="ignore"):
-        for node in order:
-            g = grads.get(id(node))
-            op = node._op
-            if g is None or op is None:
-                continue
-            args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
-            for i, x in enumerate(node._inputs):
-                if not (isinstance(x, Tensor) and x.requires_grad):
-                    continue
-                gi = op.vjp(i, g, node.data, args, node._params)
-                if gi is None:  # not differentiable
-                    continue
-                gi = np.asarray(gi)
-                edges[(id(node), i)] = gi
-                parts.setdefault(id(x), []).append((id(node), i))
-                grads[id(x)] = grads[id(x)] + gi if id(x) in grads else gi
-    return Trace(order, grads, edges, parts)
 
 
 @dataclass
@@ -281,10 +140,8 @@ def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
     ``grad``: the upstream gradient of the output (default ones, i.e. d output / d output = 1).
     Does not change any ``.grad``.
     """
-    outputs = [output] if isinstance(output, Tensor) else list(output)
+    outputs = as_outputs(output, "explain")
     for o in outputs:
-        if not isinstance(o, Tensor):
-            raise TypeError(f"explain: expected Tensors, got {type(o).__name__}")
         if not o.requires_grad:
             raise ValueError("explain: the output does not require grad, so there is no backward pass to explain")
     seeds = None if grad is None else [grad] * len(outputs)
@@ -307,7 +164,7 @@ def explain(output: Tensor | Iterable[Tensor], grad: Any = None) -> Explanation:
         g = trace.grads.get(id(node))
         if op is None or g is None:
             continue
-        args = [x.data if isinstance(x, Tensor) else x for x in node._inputs]
+        args = [data_of(x) for x in node._inputs]
         for i, x in enumerate(node._inputs):
             if (id(node), i) not in trace.edges:
                 continue

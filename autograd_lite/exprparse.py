@@ -305,6 +305,7 @@ def evaluate_with_work(expr: str, variables: Mapping[str, Any]) -> tuple[Tensor,
 
     def ev(node: ast.AST) -> Any:  # recursion bounded by MAX_DEPTH, checked above
         if isinstance(node, ast.Constant):
+            assert isinstance(node.value, (int, float))  # check_expression allows numbers only
             try:
                 return np.float64(float(node.value))
             except OverflowError:
@@ -336,7 +337,7 @@ def evaluate_with_work(expr: str, variables: Mapping[str, Any]) -> tuple[Tensor,
         if name not in SHAPE_RULES:  # fail closed: a function must say how big its result can be
             raise _refuse(text, node, f"{name} has no shape rule in SHAPE_RULES, so its result size cannot be bounded")
         args = [ev(a) for a in node.args]
-        kwargs = {kw.arg: _literal(text, kw.value) for kw in node.keywords}
+        kwargs = {str(kw.arg): _literal(text, kw.value) for kw in node.keywords}  # check_expression refused **
         shape, size, factor = _call_bound(name, args, kwargs)
         budget.spend(node, shape, size, copies=factor)
         try:

@@ -32,10 +32,12 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import Primitive, enable_grad, gradients
 from .tensor import Tensor
 
@@ -45,9 +47,7 @@ Argnums = int | Sequence[int]
 
 
 # --------------------------------------------------------------------------- the one primitive
-def grads_of(
-    out: Tensor, wrt: Sequence[Tensor], seed: Any = None, create_graph: bool = False
-) -> list[Tensor]:
+def grads_of(out: Tensor, wrt: Sequence[Tensor], seed: Any = None, create_graph: bool = False) -> list[Tensor]:
     """d<seed, out>/d w for every ``w`` in ``wrt``, as Tensors of w's shape and dtype.
 
     One backward pass that leaves every ``.grad`` alone (``engine.gradients``); a ``w`` that
@@ -65,8 +65,11 @@ def _zeros_like(w: Tensor) -> Tensor:
 # --------------------------------------------------------------------------- argument handling
 def _argnums(argnums: Argnums, nargs: int, fname: str) -> tuple[tuple[int, ...], bool]:
     """Normalise ``argnums``; the flag says whether the caller gets one gradient or a tuple."""
-    single = isinstance(argnums, (int, np.integer))
-    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    nums: tuple[int, ...]
+    if isinstance(argnums, (int, np.integer)):
+        nums, single = (int(argnums),), True
+    else:
+        nums, single = tuple(int(a) for a in argnums), False
     if not nums:
         raise ValueError(f"{fname}: argnums is empty; name at least one argument to differentiate")
     for a in nums:
@@ -92,7 +95,7 @@ def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
     """
     if isinstance(x, Tensor) and x.requires_grad:
         return _variable(x), True
-    data = x.data if isinstance(x, Tensor) else x
+    data = data_of(x)
     arr = np.asarray(data) if isinstance(data, (np.ndarray, np.generic)) else np.asarray(data, dtype=np.float64)
     if not np.issubdtype(arr.dtype, np.floating):
         raise TypeError(
@@ -103,11 +106,12 @@ def _as_variable(x: Any, fname: str, position: int) -> tuple[Tensor, bool]:
     return Tensor(arr, requires_grad=True, name=name), False
 
 
-def _reaches_outer_leaf(out: Any, variables: Sequence[Tensor]) -> bool:
-    """Whether ``out`` depends on a leaf that requires grad other than ``variables``.
+def _reaches(out: Any, variables: Sequence[Tensor], outer_leaf: bool = False) -> bool:
+    """Whether the graph of ``out`` (its nodes that require grad; an explicit stack) reaches one of
+    ``variables`` -- or, with ``outer_leaf``, a leaf other than them, not passing through them.
 
     Such a leaf (a tensor ``f`` closes over) may be an outer derivative's variable, so the
-    derivative must be recorded.  An explicit stack, stopping at the first such leaf.
+    derivative must be recorded.  The walk stops at the first node found.
     """
     if not isinstance(out, Tensor) or not out.requires_grad:
         return False
@@ -116,10 +120,14 @@ def _reaches_outer_leaf(out: Any, variables: Sequence[Tensor]) -> bool:
     stack = [out]
     while stack:
         node = stack.pop()
-        if id(node) in seen or id(node) in mine:
+        if id(node) in seen:
             continue
         seen.add(id(node))
-        if node.is_leaf:
+        if id(node) in mine:
+            if outer_leaf:
+                continue
+            return True
+        if outer_leaf and node.is_leaf:
             return True
         stack.extend(x for x in node.inputs if isinstance(x, Tensor) and x.requires_grad)
     return False
@@ -129,8 +137,10 @@ def _as_output(out: Any, fname: str) -> Tensor:
     """What ``f`` returned, as a Tensor: a number or numeric array is a constant (zero derivatives)."""
     if isinstance(out, Tensor):
         return out
-    if isinstance(out, (int, float, np.integer, np.floating)) and not isinstance(out, bool) or (
-        isinstance(out, np.ndarray) and out.dtype.kind in "iuf"
+    if (
+        isinstance(out, (int, float, np.integer, np.floating))
+        and not isinstance(out, bool)
+        or (isinstance(out, np.ndarray) and out.dtype.kind in "iuf")
     ):
         return Tensor(out)
     raise TypeError(f"{fname}: f must return a Tensor, got {type(out).__name__}")
@@ -146,29 +156,12 @@ def _scalar_output(out: Any, fname: str) -> Tensor:
     return out
 
 
-def _depends_on(out: Tensor, variables: Sequence[Tensor]) -> bool:
-    """Whether ``out`` was computed from any of ``variables`` (an explicit stack over its graph)."""
-    if not out.requires_grad:
-        return False
-    mine = {id(v) for v in variables}
-    seen: set[int] = set()
-    stack = [out]
-    while stack:
-        node = stack.pop()
-        if id(node) in mine:
-            return True
-        if id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(x for x in node.inputs if isinstance(x, Tensor) and x.requires_grad)
-    return False
-
-
 def _warn_if_constant(fname: str | None, out: Tensor, variables: Sequence[Tensor], derivatives: Sequence[Any]) -> None:
     """Warn (when ``fname`` is given) if ``out`` does not depend on the variables, so that every
     derivative is zero.  The graph is walked only when all the derivatives came out zero."""
     if fname is None or any(np.any(d.data) for d in derivatives):
         return
-    if not _depends_on(out, variables):
+    if not _reaches(out, variables):
         warnings.warn(
             f"{fname}: f's output does not depend on the argument(s) differentiated (it is a constant "
             "for them), so its derivatives are zero",
@@ -179,7 +172,8 @@ def _warn_if_constant(fname: str | None, out: Tensor, variables: Sequence[Tensor
 
 def _user_level() -> int:
     """The ``stacklevel`` of the caller's frame: the first one outside autograd_lite."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd_lite"):
         frame, level = frame.f_back, level + 1
     return level
@@ -209,7 +203,7 @@ def _value_and_grad(f: Callable[..., Tensor], argnums: Argnums, warn: str | None
             outer = outer or nested
         out = _scalar_output(f(*call, **kwargs), "grad")
         variables = [call[a] for a in nums]
-        outer = outer or _reaches_outer_leaf(out, variables)
+        outer = outer or _reaches(out, variables, outer_leaf=True)
         gs = grads_of(out, variables, create_graph=outer)
         _warn_if_constant(warn, out, variables, gs)
         value = out if outer else out.detach()
@@ -246,7 +240,7 @@ def _call_on_variables(f: Callable[..., Tensor], inputs: Sequence[Any], fname: s
         call.append(t)
         outer = outer or nested
     out = _as_output(f(*call), fname)
-    return call, out, outer or _reaches_outer_leaf(out, call)
+    return call, out, outer or _reaches(out, call, outer_leaf=True)
 
 
 @enable_grad()
@@ -303,10 +297,10 @@ def _jvp(f: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[An
         outer = outer or nested
         ts.append(t if nested else tdata)
     u, transposed = _transpose(out, call)
-    jt = None
-    for g_i, t in zip(transposed, ts):
-        (part,) = grads_of(g_i, [u], seed=t, create_graph=outer)
-        jt = part if jt is None else jt + part
+    parts = [grads_of(g_i, [u], seed=t, create_graph=outer)[0] for g_i, t in zip(transposed, ts)]
+    jt = parts[0]  # jvp refuses a call without inputs
+    for part in parts[1:]:
+        jt = jt + part
     _warn_if_constant("jvp", out, call, [jt])
     return (out if outer else out.detach()), jt
 
@@ -385,11 +379,7 @@ def hvp(f: Callable[..., Tensor], x: Any, v: Any) -> Tensor:
     The gradient of <grad f(x), v>: two backward passes whatever the size of ``x``.
     """
     vt = v if isinstance(v, Tensor) else Tensor(np.asarray(v))
-    if vt.shape != np.shape(x.data if isinstance(x, Tensor) else x):
-        raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {np.shape(_data(x))}")
+    if vt.shape != np.shape(data_of(x)):
+        raise ValueError(f"hvp: v has shape {vt.shape} but x has shape {np.shape(data_of(x))}")
     gf = grad(f)
     return _value_and_grad(lambda y: (gf(y) * vt).sum(), 0, None)(x)[1]  # as hessian: no warning
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x

@@ -17,15 +17,16 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of, named_tensors
 from .checkreport import GradcheckEntry, GradcheckError, GradcheckReport, GradcheckWarning, ToleranceSpec
 from .engine import enable_grad, no_grad, record_branches
 from .functional import grads_of
-from .numerical import (  # noqa: F401
+from .numerical import (
     DEFAULT_EPS,
     Judge,
-    _data,
-    _float_copy,
-    _steps,
+    Verdict,
+    float_copy,
+    judge_tensor,
     nanmax_err,
     numerical_grad,
     numerical_jacobian,
@@ -93,7 +94,7 @@ class _Problem:
                 if str(e).startswith("backward:"):  # the engine's refusal under no_grad: not the user's doing
                     raise _calls_backward("a tensor it made") from None
                 raise
-        data = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+        data = np.asarray(data_of(out), dtype=np.float64)
         if self.u is not None:
             return float(np.sum(self.u * data)), log
         return float(data.reshape(())) if data.size == 1 else _bad_output(data.shape), log
@@ -142,39 +143,30 @@ def _bad_output(shape: tuple[int, ...]) -> Any:
     )
 
 
-def _entry(c: _Checked, size: int, results: list[tuple[Any, dict]]) -> GradcheckEntry:
-    e = GradcheckEntry(name=c.name, shape=c.base.shape, dtype=c.dtype, size=size, checked=len(results))
-    worst_key = None
+def _entry(c: _Checked, results: list[tuple[Any, Verdict]]) -> GradcheckEntry:
+    e = GradcheckEntry(name=c.name, shape=c.base.shape, dtype=c.dtype, size=c.base.size, checked=len(results))
     for index, r in results:
-        e.kinks_crossed += r["kink"]
-        if not r["ok"]:
+        e.kinks_crossed += r.kink
+        if not r.ok:
             e.failures += 1
-            e.kink_failures += r["kink"]
+            e.kink_failures += r.kink
             e.failed_indices.append(index)
-        e.max_abs_err = nanmax_err(e.max_abs_err, r["abs"])
-        e.max_rel_err = nanmax_err(e.max_rel_err, r["rel"])
-        # worst: failures first, then relative error (3 significant digits; NaN worst), then absolute error
-        key = (not r["ok"], float(f"{r['rel']:.2e}") if np.isfinite(r["rel"]) else np.inf,
-               r["abs"] if not np.isnan(r["abs"]) else np.inf)  # fmt: skip
-        if worst_key is None or key > worst_key:
-            worst_key = key
-            e.worst_index, e.analytic, e.numeric = index, r["a"], r["n"]
-            e.one_sided = r["sides"]
-            e.kinks_at_once = r.get("at_once", 0)
+        e.max_abs_err = nanmax_err(e.max_abs_err, r.abs_err)
+        e.max_rel_err = nanmax_err(e.max_rel_err, r.rel_err)
+    if results:
+        index, worst = max(results, key=lambda ir: ir[1].badness)  # the first of equals, as before
+        e.worst_index, e.analytic, e.numeric = index, worst.analytic, worst.numeric
+        e.one_sided, e.kinks_at_once = worst.sides, worst.kinks_at_once
     return e
 
 
 def _named_params(params: Iterable[Any] | None) -> list[tuple[str, Tensor]]:
     out: list[tuple[str, Tensor]] = []
     seen: set[int] = set()
-    for j, p in enumerate(params or ()):
-        if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], Tensor):
-            name, t = str(p[0]), p[1]
-        elif isinstance(p, Tensor):
-            name, t = p.name or f"param {j}", p
-        else:
+    for j, (name, t) in enumerate(named_tensors(params or (), "gradcheck", unnamed="param {}")):
+        if not isinstance(t, Tensor):
             raise TypeError(
-                f"gradcheck: params must hold Tensors or (name, Tensor) pairs; item {j} is {type(p).__name__}"
+                f"gradcheck: params must hold Tensors or (name, Tensor) pairs; item {j} is {type(t).__name__}"
             )
         if id(t) not in seen:  # a tensor listed twice (shared weights) is checked once
             seen.add(id(t))
@@ -218,6 +210,38 @@ def gradcheck(
     tensor passed, printable as a table.  ``raise_exception=True`` raises ``GradcheckError``
     instead of returning a failing report.
     """
+    eps = _validated_options(eps, atol, rtol, sparse, projections)
+    named = _named_params(params)
+    checked = _checked_tensors(inputs, named)
+    _warn_low_precision(checked)
+    ptensors = [p for _, p in named]
+    saved = [(p, p.data, p.grad, p.requires_grad) for p in ptensors]
+    rng_state = np.random.get_state()
+    problem = _Problem(f, inputs, ptensors, checked, _make_reseed(reseed, seed))
+    try:
+        rng = np.random.default_rng(seed)
+        problem.analytic(projections is not None, rng)
+        f0, notes = _first_value(problem)
+        judge = Judge(atol, rtol)
+        entries = [
+            _check_tensor(problem, judge, k, f0, eps, sparse, projections, seed, rng) for k in range(len(checked))
+        ]
+    finally:
+        for p, data, grad, rg in saved:
+            p.data, p.grad, p.requires_grad = data, grad, rg
+        np.random.set_state(rng_state)
+    mode = f"sparse {sparse}" if sparse else f"projections {projections}" if projections else "all elements"
+    report = GradcheckReport(entries, ToleranceSpec(eps, atol, rtol, mode), notes)
+    if raise_exception and not report.passed:
+        raise GradcheckError(report)
+    return report
+
+
+# --------------------------------------------------------------------------- gradcheck's steps
+def _validated_options(
+    eps: float | None, atol: float, rtol: float, sparse: int | None, projections: int | None
+) -> float:
+    """The step to use, after checking every option (a clear error naming the bad one)."""
     eps = DEFAULT_EPS if eps is None else float(eps)
     if not eps > 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps}")
@@ -228,85 +252,68 @@ def gradcheck(
             raise ValueError(f"gradcheck: {label} must be a positive integer, got {k!r}")
     if sparse is not None and projections is not None:
         raise ValueError("gradcheck: choose sparse=k or projections=n, not both")
+    return eps
 
-    named = _named_params(params)
+
+def _checked_tensors(inputs: tuple, named: list[tuple[str, Tensor]]) -> list[_Checked]:
+    """Every floating input (integer ones, such as labels, pass unchanged), then every parameter."""
     checked: list[_Checked] = []
-    low_precision = []
     for i, x in enumerate(inputs):
-        base = _float_copy(x)
+        base = float_copy(x)
         if base is None:
             continue
         name = (x.name if isinstance(x, Tensor) else None) or f"input {i}"
-        dtype = str(np.asarray(_data(x)).dtype) if isinstance(x, (Tensor, np.ndarray, np.generic)) else "float64"
+        data = data_of(x)
+        dtype = str(np.asarray(data).dtype) if isinstance(data, (np.ndarray, np.generic)) else "float64"
         checked.append(_Checked(name, "input", i, base, dtype))
     for j, (name, p) in enumerate(named):
         if p.dtype.kind != "f":
             raise TypeError(f"gradcheck: parameter {name!r} has dtype {p.dtype}; only floating tensors have gradients")
         checked.append(_Checked(name, "param", j, np.array(p.data, dtype=np.float64), str(p.dtype)))
-    for c in checked:
-        if c.dtype in ("float32", "float16"):
-            low_precision.append(f"{c.name} ({c.dtype})")
+    return checked
+
+
+def _warn_low_precision(checked: list[_Checked]) -> None:
+    low_precision = [f"{c.name} ({c.dtype})" for c in checked if c.dtype in ("float32", "float16")]
     if low_precision:
         warnings.warn(
             GradcheckWarning(
                 f"gradcheck: {', '.join(low_precision)} would give false alarms in low precision; the check runs "
                 "on float64 copies (your tensors are not changed) -- also train/debug in float64 when in doubt"
             ),
-            stacklevel=2,
+            stacklevel=3,
         )
 
-    ptensors = [p for _, p in named]
-    saved = [(p, p.data, p.grad, p.requires_grad) for p in ptensors]
-    rng_state = np.random.get_state()
-    problem = _Problem(f, inputs, ptensors, checked, _make_reseed(reseed, seed))
-    mode = f"sparse {sparse}" if sparse else f"projections {projections}" if projections else "all elements"
-    notes = []
-    try:
-        rng = np.random.default_rng(seed)
-        problem.analytic(projections is not None, rng)
-        f0, _ = problem.phi()
-        f0_again, _ = problem.phi()
-        if not same_value(f0, f0_again):
-            notes.append("f gave different values for the same input: its randomness is not repeatable")
-            warnings.warn(
-                GradcheckWarning(
-                    f"gradcheck: f gave {f0!r} and then {f0_again!r} for the same input; make its randomness "
-                    "repeatable (numpy's global RNG is re-seeded before each call; pass reseed=<function> for "
-                    "your own generators)"
-                ),
-                stacklevel=2,
-            )
-        judge = Judge(atol, rtol)
-        entries = []
-        for k, c in enumerate(checked):
-            results = []
-            g = c.grad
 
-            def phi(value: np.ndarray, k: int = k) -> tuple[float, list]:
-                return problem.phi(k, value)
+def _first_value(problem: _Problem) -> tuple[float, list[str]]:
+    """f at the unperturbed point, and a note (and a warning) when a second call gives another value."""
+    f0, _ = problem.phi()
+    f0_again, _ = problem.phi()
+    if same_value(f0, f0_again):
+        return f0, []
+    warnings.warn(
+        GradcheckWarning(
+            f"gradcheck: f gave {f0!r} and then {f0_again!r} for the same input; make its randomness "
+            "repeatable (numpy's global RNG is re-seeded before each call; pass reseed=<function> for "
+            "your own generators)"
+        ),
+        stacklevel=3,
+    )
+    return f0, ["f gave different values for the same input: its randomness is not repeatable"]
 
-            if projections:
-                scale = max(1.0, float(np.max(np.abs(c.base), initial=0.0)))
-                for n in range(projections):
-                    v = rng.standard_normal(c.base.shape)
-                    results.append((f"proj {n}", judge.judge(phi, c.base, f0, v, eps * scale, float(np.sum(g * v)))))
-            else:
-                flat = np.arange(c.base.size)
-                if sparse and sparse < c.base.size:
-                    flat = np.sort(np.random.default_rng([seed, k]).choice(c.base.size, sparse, replace=False))
-                hs = _steps(c.base, eps)
-                for i in flat:
-                    idx = np.unravel_index(i, c.base.shape)
-                    e = np.zeros(c.base.shape)
-                    e[idx] = 1.0
-                    a = float(g[idx])
-                    results.append((tuple(int(t) for t in idx), judge.judge(phi, c.base, f0, e, float(hs[idx]), a)))
-            entries.append(_entry(c, c.base.size, results))
-    finally:
-        for p, data, grad, rg in saved:
-            p.data, p.grad, p.requires_grad = data, grad, rg
-        np.random.set_state(rng_state)
-    report = GradcheckReport(entries, ToleranceSpec(eps, atol, rtol, mode), notes)
-    if raise_exception and not report.passed:
-        raise GradcheckError(report)
-    return report
+
+def _check_tensor(problem: _Problem, judge: Judge, k: int, f0: float, eps: float, sparse: int | None,
+                  projections: int | None, seed: int, rng: np.random.Generator) -> GradcheckEntry:  # fmt: skip
+    """Checked tensor k: every element, ``sparse`` sampled ones, or ``projections`` random directions."""
+    c = problem.checked[k]
+    assert c.grad is not None  # problem.analytic() filled it in
+
+    def phi(value: np.ndarray) -> tuple[float, list]:
+        return problem.phi(k, value)
+
+    elements = None
+    if sparse and sparse < c.base.size:
+        elements = np.sort(np.random.default_rng([seed, k]).choice(c.base.size, sparse, replace=False))
+    results = judge_tensor(judge, phi, c.base, f0, c.grad, eps, rng, elements=elements, projections=projections,
+                           label="proj")  # fmt: skip
+    return _entry(c, results)

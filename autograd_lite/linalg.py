@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .dispatch import implements
 from .ops import core
 from .ops.linalg import (
@@ -45,7 +46,7 @@ from .ops.linalg import cross as _cross
 from .ops.linalg import diagonal as _diagonal
 from .ops.linalg import outer as _outer
 from .ops.linalg import trace as _trace
-from .tensor import Tensor, _data, as_tensor, reshape
+from .tensor import Tensor, as_tensor, reshape
 from .tensor import abs as _abs
 from .tensor import min as _min
 
@@ -61,7 +62,7 @@ _sum, _max = core.sum, core.max
 
 # ----------------------------------------------------------------------------- norms
 @implements(np.linalg.norm)
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     """numpy's norm.  Vectors: ord None/2 (sqrt of the sum of squares), 1, inf, -inf, any p
     (sum |x|^p)^(1/p).  Matrices (2-D, or ``axis`` a pair): None/'fro', 1, -1, inf, -inf, and
     2, -2, 'nuc' from the singular values.  The 2-norm of a zero vector has no gradient (NaN),
@@ -97,7 +98,7 @@ def _keep(r: Tensor, shape: tuple[int, ...], axes: Sequence[int]) -> Tensor:
     return reshape(r, tuple(1 if i in axes else s for i, s in enumerate(shape)))
 
 
-def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
+def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:
     if ord is None or ord == 2:
         return _sum(x * x, axis=axis) ** 0.5
     if isinstance(ord, str):
@@ -113,7 +114,7 @@ def _vector_norm(x: Tensor, ord: Any, axis: int) -> Tensor:  # noqa: A002
     return _sum(_abs(x) ** ord, axis=axis) ** (1.0 / ord)
 
 
-def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:  # noqa: A002
+def _matrix_norm(x: Tensor, ord: Any, axes: tuple[int, ...]) -> Tensor:
     row, col = axes
     if ord is None or ord == "fro":
         return _sum(x * x, axis=axes) ** 0.5
@@ -138,7 +139,7 @@ def _singular_values(x: Tensor, row: int = -2, col: int = -1) -> Tensor:
 
 
 @implements(np.linalg.vector_norm)
-def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Tensor:  # noqa: A002
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Tensor:
     """numpy 2's vector_norm: the vector norm over ``axis`` (None: all elements; a tuple: those
     axes as one vector)."""
     x = as_tensor(x)
@@ -150,7 +151,7 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
 
 
 @implements(np.linalg.matrix_norm)
-def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:  # noqa: A002
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:
     """numpy 2's matrix_norm: the matrix norm of the last two axes."""
     return norm(x, ord, axis=(-2, -1), keepdims=keepdims)
 
@@ -324,7 +325,7 @@ def matrix_rank(  # np.linalg.matrix_rank on a Tensor is a query (dispatch.QUERI
     a: Any, *args: Any, **kwargs: Any
 ) -> Any:
     """A query: numpy's matrix_rank of the data (an integer; nothing is recorded)."""
-    return np.linalg.matrix_rank(np.asarray(_data(a)), *args, **kwargs)
+    return np.linalg.matrix_rank(np.asarray(data_of(a)), *args, **kwargs)
 
 
 # ----------------------------------------------------------------------------- numpy 2's aliases
@@ -337,8 +338,8 @@ def matmul(x1: Any, x2: Any, /) -> Tensor:
 def outer(x1: Any, x2: Any, /) -> Tensor:
     """The outer product of two vectors (numpy.linalg's outer takes 1-D inputs only)."""
     for i, x in enumerate((x1, x2)):
-        if np.ndim(_data(x)) != 1:
-            raise ValueError(f"outer: input {i} must be 1-D, got shape {np.shape(_data(x))}")
+        if np.ndim(data_of(x)) != 1:
+            raise ValueError(f"outer: input {i} must be 1-D, got shape {np.shape(data_of(x))}")
     return _outer(x1, x2)
 
 
@@ -349,7 +350,7 @@ implements(np.linalg.tensordot)(tensordot)
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``axis`` (numpy.linalg's cross takes 3-vectors only)."""
     for i, x in enumerate((x1, x2)):
-        shape = np.shape(_data(x))
+        shape = np.shape(data_of(x))
         if not -len(shape) <= axis < len(shape) or shape[axis] != 3:
             raise ValueError(f"cross: input {i} of shape {shape} has no axis {axis} of 3 components")
     return _cross(x1, x2, axis=axis)

@@ -19,12 +19,13 @@ that disagree -- raise ValueError/TypeError naming the loss and the shapes or va
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
 
 from . import ops
+from .arguments import data_of, named_tensors
 from .engine import scope
 from .tensor import Tensor, as_tensor, log_softmax
 
@@ -56,7 +57,7 @@ def _reduction(fn: str, reduction: str) -> None:
 
 def _labels(fn: str, scores: Tensor, y: Any) -> np.ndarray:
     """Check (N, C) scores against N integer labels in [0, C); return the labels as an array."""
-    y = np.asarray(y.data if isinstance(y, Tensor) else y)
+    y = np.asarray(data_of(y))
     if scores.ndim != 2:
         raise ValueError(f"{fn}: expected scores of shape (N, C), got {scores.shape}")
     if not np.issubdtype(y.dtype, np.integer):
@@ -76,7 +77,7 @@ def _labels(fn: str, scores: Tensor, y: Any) -> np.ndarray:
 def _class_weight(fn: str, weight: Any, c: int, dtype: Any) -> np.ndarray | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (c,):
         raise ValueError(f"{fn}: weight must have one entry per class, shape ({c},), got {w.shape}")
     return w
@@ -94,10 +95,15 @@ def _reduce(losses: Tensor, reduction: str, w: np.ndarray | None = None) -> Tens
 
 
 def _same_shape(fn: str, a: Tensor, b: Any, what: str = "target") -> np.ndarray:
-    bd = np.asarray(b.data if isinstance(b, Tensor) else b)
+    bd = np.asarray(data_of(b))
     if bd.shape != a.shape:
         raise ValueError(f"{fn}: input of shape {a.shape} and {what} of shape {bd.shape} must have the same shape")
     return bd
+
+
+def _target(fn: str, a: Tensor, target: Any) -> np.ndarray:
+    """A constant target of ``a``'s shape, in ``a``'s floating dtype (float32 scores keep float32 losses)."""
+    return _same_shape(fn, a, target).astype(a.dtype if a.dtype.kind == "f" else np.float64)
 
 
 # ----------------------------------------------------------------------------- multiclass
@@ -173,11 +179,11 @@ def binary_cross_entropy(p: Any, target: Any, weight: Any = None, reduction: str
     """E = -(t log p + (1 - t) log(1 - p)) elementwise, from probabilities p = sigmoid(s)."""
     _reduction("binary_cross_entropy", reduction)
     p = as_tensor(p)
-    t = _same_shape("binary_cross_entropy", p, target).astype(p.dtype if p.dtype.kind == "f" else np.float64)
+    t = _target("binary_cross_entropy", p, target)
     _check_probabilities("binary_cross_entropy", np.asarray(p.data))
     losses = -(t * _safe_log(p) + (1 - t) * _safe_log(1 - p))
     if weight is not None:
-        losses = losses * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)
+        losses = losses * np.asarray(data_of(weight), dtype=losses.dtype)
     return _reduce(losses, reduction)
 
 
@@ -205,40 +211,34 @@ def binary_cross_entropy_with_logits(
     positive term (PyTorch's option)."""
     _reduction("binary_cross_entropy_with_logits", reduction)
     s = as_tensor(logits)
-    t = _same_shape("binary_cross_entropy_with_logits", s, target).astype(s.dtype if s.dtype.kind == "f" else float)
+    t = _target("binary_cross_entropy_with_logits", s, target)
     pos = t if pos_weight is None else t * np.asarray(pos_weight, dtype=t.dtype)
     losses = _weighted(_softplus(-s), pos) + _weighted(_softplus(s), 1 - t)
     if weight is not None:
-        losses = losses * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)
+        losses = losses * np.asarray(data_of(weight), dtype=losses.dtype)
     return _reduce(losses, reduction)
 
 
 @_scoped
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002 - PyTorch's name
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """(input - target)^2 elementwise, then reduced."""
     _reduction("mse_loss", reduction)
     x = as_tensor(input)
-    _same_shape("mse_loss", x, target)
-    d = x - target
+    if isinstance(target, Tensor):  # a target that may require grad: differentiated too
+        _same_shape("mse_loss", x, target)
+        d = x - target
+    else:
+        d = x - _target("mse_loss", x, target)
     return _reduce(d * d, reduction)
 
 
 # ----------------------------------------------------------------------------- regularization
 def _tensors(fn: str, params: Any) -> list[Tensor]:
     """Tensors from a list of tensors, (name, tensor) pairs, a dict, or a Module."""
-    if hasattr(params, "parameters") and callable(params.parameters):
-        params = params.parameters()
-    if isinstance(params, Tensor):
-        params = [params]
-    if isinstance(params, dict):
-        params = params.values()
-    out = []
-    for p in params if isinstance(params, Iterable) else [params]:
-        if isinstance(p, tuple) and len(p) == 2:
-            p = p[1]
+    out = [p for _, p in named_tensors(params, fn)]
+    for p in out:
         if not isinstance(p, Tensor):
             raise TypeError(f"{fn}: expected tensors (or (name, tensor) pairs), got {type(p).__name__}")
-        out.append(p)
     if not out:
         raise ValueError(f"{fn}: got no parameters to penalize")
     return out

@@ -35,7 +35,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-def moving_average(values: Sequence[float], window: int = 10) -> np.ndarray:
+def moving_average(values: Sequence[float] | np.ndarray, window: int = 10) -> np.ndarray:
     """The trailing mean of the last ``window`` values at each position (fewer at the start),
     same length as ``values``; a NaN stays in every window that holds it."""
     v = np.asarray(values, dtype=np.float64)

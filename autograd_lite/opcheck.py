@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .engine import GradientShapeError, toposort
-from .numerical import DEFAULT_EPS, Judge, _steps, nanmax_err
+from .numerical import DEFAULT_EPS, Judge, Verdict, judge_tensor, nanmax_err
 from .tensor import Tensor
 
 __all__ = ["check_graph", "GraphCheckReport", "NodeFailure"]
@@ -120,15 +121,24 @@ class GraphCheckReport:
 
 
 def _as64(x: Any) -> Any:
-    data = x.data if isinstance(x, Tensor) else x
+    data = data_of(x)
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind == "f":
         return np.array(data, dtype=np.float64)
     return data
 
 
-def _check_input(node: Tensor, i: int, args: list, u: np.ndarray, judge: Judge, eps: float,
-                 max_elements: int, projections: int, rng: np.random.Generator) -> dict | str | None:  # fmt: skip
-    """Check one input's rule; a dict of the worst result, an error message, or None (no rule)."""
+def _check_input(
+    node: Tensor,
+    i: int,
+    args: list,
+    u: np.ndarray,
+    judge: Judge,
+    eps: float,
+    max_elements: int,
+    projections: int,
+    rng: np.random.Generator,
+) -> _InputCheck | str | None:
+    """Check one input's rule: its verdicts, an error message, or None (no rule)."""
     op, params = node.op, node.params
     if not op.differentiable[0 if op.variadic else i]:
         return None
@@ -142,7 +152,7 @@ def _check_input(node: Tensor, i: int, args: list, u: np.ndarray, judge: Judge, 
         return f"raised {type(e).__name__}: {e}"
     if g is None:
         return "returned None for an input that requires grad"
-    g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=np.float64)
+    g = np.asarray(data_of(g), dtype=np.float64)
 
     def phi(value: np.ndarray) -> tuple[float, list]:
         a = list(args)
@@ -153,28 +163,29 @@ def _check_input(node: Tensor, i: int, args: list, u: np.ndarray, judge: Judge, 
 
     base = np.asarray(base, dtype=np.float64)
     f0 = phi(base)[0]
-    results = []
-    if base.size <= max_elements:
-        hs = _steps(base, eps)
-        for idx in np.ndindex(base.shape):
-            d = np.zeros(base.shape)
-            d[idx] = 1.0
-            results.append((idx, judge.judge(phi, base, f0, d, float(hs[idx]), float(g[idx]))))
-    else:
-        h = eps * max(1.0, float(np.max(np.abs(base))))
-        for k in range(projections):
-            d = rng.standard_normal(base.shape)
-            results.append((f"direction {k}", judge.judge(phi, base, f0, d, h, float(np.sum(g * d)))))
-    bad = [r for r in results if not r[1]["ok"]]
-    worst_idx, worst = max(bad or results, key=lambda r: (_nan_high(r[1]["rel"]), _nan_high(r[1]["abs"])))
-    abs_err = functools.reduce(nanmax_err, (r["abs"] for _, r in results), 0.0)
-    rel_err = functools.reduce(nanmax_err, (r["rel"] for _, r in results), 0.0)
-    return {"ok": not bad, "worst": worst_idx, "res": worst, "abs": abs_err, "rel": rel_err}
+    by_direction = base.size > max_elements
+    return _InputCheck(
+        judge_tensor(judge, phi, base, f0, g, eps, rng, projections=projections if by_direction else None)
+    )
 
 
-def _nan_high(v: float) -> float:
-    """NaN sorts as the largest error."""
-    return float("inf") if np.isnan(v) else v
+@dataclass(frozen=True)
+class _InputCheck:
+    """The verdicts on one input's rule, per element or direction."""
+
+    results: list[tuple[Any, Verdict]]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for _, r in self.results)
+
+    def failure(self, fail: NodeFailure) -> NodeFailure:
+        """``fail`` with the errors and the worst element filled in."""
+        worst_index, worst = max(self.results, key=lambda ir: ir[1].badness)
+        fail.max_abs_err = functools.reduce(nanmax_err, (r.abs_err for _, r in self.results), 0.0)
+        fail.max_rel_err = functools.reduce(nanmax_err, (r.rel_err for _, r in self.results), 0.0)
+        fail.worst, fail.analytic, fail.numeric = worst_index, worst.analytic, worst.numeric
+        return fail
 
 
 def check_graph(
@@ -220,14 +231,13 @@ def check_graph(
             if not (isinstance(x, Tensor) and x.requires_grad):
                 continue
             r = _check_input(node, i, args, u, judge, eps, max_elements, projections, rng)
-            if r is None or (isinstance(r, dict) and r["ok"]):
+            if r is None or (isinstance(r, _InputCheck) and r.ok):
                 continue
             fail = NodeFailure(op.name, label, node.scope, node.shape, i, x.shape, np.inf, np.inf, None, None, None,
                                rule=op.rule_doc(i))  # fmt: skip
             if isinstance(r, str):
                 fail.message = r
             else:
-                fail.max_abs_err, fail.max_rel_err, fail.worst = r["abs"], r["rel"], r["worst"]
-                fail.analytic, fail.numeric = r["res"]["a"], r["res"]["n"]
+                fail = r.failure(fail)
             failures.append(fail)
     return GraphCheckReport(len(order) - len(skipped), failures, skipped)

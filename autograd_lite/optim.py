@@ -24,11 +24,12 @@ or per iteration -- your choice), from a closed form in the step count t.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .arguments import check_non_negative, named_tensors
 from .engine import bump_version, no_grad
 from .tensor import Tensor
 
@@ -39,34 +40,17 @@ __all__ = [
 
 
 def _named(params: Any, who: str) -> list[tuple[str, Tensor]]:
-    """(name, tensor) pairs from tensors, pairs, a dict or a Module; unnamed ones get 'param<i>'."""
-    if hasattr(params, "named_parameters") and callable(params.named_parameters):
-        params = params.named_parameters()
-    elif isinstance(params, dict):
-        params = list(params.items())
-    elif isinstance(params, Tensor):
-        params = [params]
-    if not isinstance(params, Iterable):
-        raise TypeError(f"{who}: params must be an iterable of tensors, got {type(params).__name__}")
-    out = []
-    for i, p in enumerate(params):
-        name = None
-        if isinstance(p, tuple) and len(p) == 2:
-            name, p = p
+    """(name, tensor) pairs of leaf tensors that require grad (see ``arguments.named_tensors``)."""
+    out = named_tensors(params, who)
+    for i, (name, p) in enumerate(out):
         if not isinstance(p, Tensor):
             raise TypeError(f"{who}: params must be tensors, item {i} is {type(p).__name__}")
         if not p.requires_grad or not p.is_leaf:
-            raise ValueError(f"{who}: parameter {name or p.name or i} must be a leaf tensor with requires_grad=True")
-        out.append((name or p.name or f"param{i}", p))
+            label = i if name == f"param{i}" else name  # an unnamed one by its position
+            raise ValueError(f"{who}: parameter {label} must be a leaf tensor with requires_grad=True")
     if not out:
         raise ValueError(f"{who}: got an empty parameter list")
     return out
-
-
-def _positive(who: str, **values: float) -> None:
-    for k, v in values.items():
-        if not v >= 0:
-            raise ValueError(f"{who}: {k} must be >= 0, got {v}")
 
 
 class Optimizer:
@@ -77,7 +61,7 @@ class Optimizer:
         pairs = _named(params, type(self).__name__)
         self.names = [n for n, _ in pairs]
         self.params = [p for _, p in pairs]
-        _positive(type(self).__name__, lr=lr)
+        check_non_negative(type(self).__name__, lr=lr)
         self.lr = float(lr)
         self.t = 0  # steps taken
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
@@ -134,7 +118,7 @@ class SGD(Optimizer):
         self, params: Any, lr: float = 1e-2, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        _positive("SGD", momentum=momentum, weight_decay=weight_decay)
+        check_non_negative("SGD", momentum=momentum, weight_decay=weight_decay)
         if nesterov and momentum <= 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = float(momentum), bool(nesterov), float(weight_decay)
@@ -157,7 +141,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, eps: float = 1e-7, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        _positive("Adagrad", eps=eps, weight_decay=weight_decay)
+        check_non_negative("Adagrad", eps=eps, weight_decay=weight_decay)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -178,7 +162,7 @@ class RMSprop(Optimizer):
         self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-7, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        _positive("RMSprop", eps=eps, weight_decay=weight_decay)
+        check_non_negative("RMSprop", eps=eps, weight_decay=weight_decay)
         if not 0.0 <= alpha < 1.0:
             raise ValueError(f"RMSprop: alpha must be in [0, 1), got {alpha}")
         self.alpha, self.eps, self.weight_decay = float(alpha), float(eps), float(weight_decay)
@@ -208,7 +192,7 @@ class Adam(Optimizer):
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
-        _positive(type(self).__name__, eps=eps, weight_decay=weight_decay)
+        check_non_negative(type(self).__name__, eps=eps, weight_decay=weight_decay)
         self.betas, self.eps, self.weight_decay = (float(b1), float(b2)), float(eps), float(weight_decay)
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -290,7 +274,10 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer)
         if (gamma is None) == (k is None):
             raise ValueError("ExponentialLR: give exactly one of gamma (lr0 gamma^t) or k (lr0 e^(-k t))")
-        self.gamma = float(gamma) if gamma is not None else math.exp(-float(k))
+        if gamma is None:
+            assert k is not None  # exactly one is given
+            gamma = math.exp(-float(k))
+        self.gamma = float(gamma)
 
     def lr_at(self, t: int) -> float:
         return self.base_lr * self.gamma**t
@@ -301,7 +288,7 @@ class InverseTimeLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, k: float) -> None:
         super().__init__(optimizer)
-        _positive("InverseTimeLR", k=k)
+        check_non_negative("InverseTimeLR", k=k)
         self.k = float(k)
 
     def lr_at(self, t: int) -> float:
@@ -311,7 +298,7 @@ class InverseTimeLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """eta_min + (lr0 - eta_min) (1 + cos(pi t / T_max)) / 2, held at eta_min after T_max."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 - PyTorch's name
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer)
         if int(T_max) < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max}")
@@ -320,6 +307,42 @@ class CosineAnnealingLR(LRScheduler):
     def lr_at(self, t: int) -> float:
         t = min(t, self.T_max)
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """The cyclic cosine schedule (SGDR, Loshchilov & Hutter; PyTorch's name): cosine annealing
+    from lr0 down to eta_min over a cycle of T_0 steps, then a restart at lr0; each cycle is
+    T_mult times longer than the last.  Within a cycle, at step t_cur of T_i:
+    lr = eta_min + (lr0 - eta_min) (1 + cos(pi t_cur / T_i)) / 2.
+
+    Snapshot ensembles (Huang et al. 2017) save the model at the end of every cycle, where the
+    learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:
+        super().__init__(optimizer)
+        if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
+        if isinstance(T_mult, bool) or int(T_mult) != T_mult or T_mult < 1:
+            raise ValueError(f"CosineAnnealingWarmRestarts: T_mult must be an integer >= 1, got {T_mult!r}")
+        self.T_0, self.T_mult, self.eta_min = int(T_0), int(T_mult), float(eta_min)
+
+    def position(self, t: int) -> tuple[int, int]:
+        """(t_cur, T_i): how far step t is into its cycle, and that cycle's length."""
+        t_cur, length = int(t), self.T_0
+        while t_cur >= length:
+            t_cur -= length
+            length *= self.T_mult
+        return t_cur, length
+
+    def lr_at(self, t: int) -> float:
+        t_cur, length = self.position(t)
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / length)) / 2
+
+    def cycle_end(self, t: int) -> bool:
+        """True when step t is the last of its cycle (step t + 1 restarts at lr0)."""
+        t_cur, length = self.position(t)
+        return t_cur == length - 1
 
 
 # =============================================================================== monitor
@@ -364,46 +387,6 @@ class UpdateRatioMonitor:
             flag = "" if self.low <= r <= self.high else ("  <- too small?" if r < self.low else "  <- too large?")
             lines.append(f"{n:<{width}}  {r:.2e}{flag}")
         return "\n".join(lines)
-
-
-# =============================================================================== cyclic cosine
-from collections.abc import Callable  # noqa: E402 - for the additions below (kept apart from the code above)
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """The cyclic cosine schedule (SGDR, Loshchilov & Hutter; PyTorch's name): cosine annealing
-    from lr0 down to eta_min over a cycle of T_0 steps, then a restart at lr0; each cycle is
-    T_mult times longer than the last.  Within a cycle, at step t_cur of T_i:
-    lr = eta_min + (lr0 - eta_min) (1 + cos(pi t_cur / T_i)) / 2.
-
-    Snapshot ensembles (Huang et al. 2017) save the model at the end of every cycle, where the
-    learning rate is lowest: ``cycle_end(t)`` says whether step t is a cycle's last.
-    """
-
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> None:  # noqa: N803
-        super().__init__(optimizer)
-        if isinstance(T_0, bool) or int(T_0) != T_0 or T_0 < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer, got {T_0!r}")
-        if isinstance(T_mult, bool) or int(T_mult) != T_mult or T_mult < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: T_mult must be an integer >= 1, got {T_mult!r}")
-        self.T_0, self.T_mult, self.eta_min = int(T_0), int(T_mult), float(eta_min)
-
-    def position(self, t: int) -> tuple[int, int]:
-        """(t_cur, T_i): how far step t is into its cycle, and that cycle's length."""
-        t_cur, length = int(t), self.T_0
-        while t_cur >= length:
-            t_cur -= length
-            length *= self.T_mult
-        return t_cur, length
-
-    def lr_at(self, t: int) -> float:
-        t_cur, length = self.position(t)
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / length)) / 2
-
-    def cycle_end(self, t: int) -> bool:
-        """True when step t is the last of its cycle (step t + 1 restarts at lr0)."""
-        t_cur, length = self.position(t)
-        return t_cur == length - 1
 
 
 # =============================================================================== second order

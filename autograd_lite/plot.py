@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def _grid(n: int, max_cols: int = 5) -> tuple[int, int]:
 
 def _array(x: Any) -> np.ndarray:
     if isinstance(x, Module):  # a Linear layer: its weight
-        x = x.weight
+        x = cast(Any, x).weight
     return np.asarray(getattr(x, "data", x), dtype=np.float64)
 
 

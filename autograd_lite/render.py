@@ -78,7 +78,7 @@ def _pure_candidates() -> list[str]:
         dist = distribution("graphviz-pure")
         for f in dist.files or ():
             if Path(str(f)).name in names:
-                found.append(str(Path(dist.locate_file(f)).resolve()))
+                found.append(str(Path(str(dist.locate_file(f))).resolve()))
     except PackageNotFoundError:
         pass
     on_path = shutil.which("graphviz-pure")
@@ -99,6 +99,7 @@ def find_renderer(refresh: bool = False) -> Renderer:
         if not refresh and key in _cache:
             return _cache[key]
         tried: list[str] = []
+        r: Renderer | None
         if override:
             exe = shutil.which(override) or override
             version = _version(exe)
@@ -128,6 +129,7 @@ def find_renderer(refresh: bool = False) -> Renderer:
                     f"or install Graphviz (https://graphviz.org/download/), or set {ENV_VAR} to a `dot`. "
                     "to_dot() and format_graph() work without one"
                 )
+        assert r is not None  # every branch above found one or raised
         _cache[key] = r
         return r
 

@@ -124,7 +124,7 @@ def fit(
     batches = Minibatches(X, y, batch_size=batch_size, shuffle=True, seed=seed)
     if batches.n == 0:
         raise ValueError(f"fit: no training examples (X has shape {np.shape(_data(X))}); pass at least one")
-    stream = progress if hasattr(progress, "write") else None
+    stream = None if isinstance(progress, bool) else progress
     bar = progress_bar(epochs, desc, file=stream) if progress else None
     hist = History()
     for _ in range(int(epochs)):

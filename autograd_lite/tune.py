@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import generator
+
 __all__ = [
     "LogUniform", "Uniform", "Choice", "Trial", "SearchResult", "grid_search", "random_search", "coarse_to_fine",
 ]  # fmt: skip
@@ -47,7 +49,7 @@ class Uniform:
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
 
-    def narrowed(self, values: Sequence[float], pad: float) -> Uniform:
+    def narrowed(self, values: Sequence[float] | np.ndarray, pad: float) -> Uniform:
         """The span of ``values`` widened by ``pad`` times itself on each side, inside this range."""
         lo, hi = float(np.min(values)), float(np.max(values))
         width = max(hi - lo, (self.high - self.low) * 1e-3)
@@ -68,7 +70,7 @@ class LogUniform(Uniform):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return 10.0 ** rng.uniform(math.log10(self.low), math.log10(self.high), n)
 
-    def narrowed(self, values: Sequence[float], pad: float) -> LogUniform:
+    def narrowed(self, values: Sequence[float] | np.ndarray, pad: float) -> LogUniform:
         exps = Uniform(math.log10(self.low), math.log10(self.high)).narrowed(np.log10(values), pad)
         return LogUniform(max(self.low, 10.0**exps.low), min(self.high, 10.0**exps.high))
 
@@ -192,7 +194,7 @@ def random_search(objective: Callable[[dict[str, Any]], Any], space: dict[str, A
     _check_space("random_search", space)
     if int(n_trials) < 1:
         raise ValueError(f"random_search: n_trials must be a positive integer, got {n_trials}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = generator(seed)
     trials = [_evaluate(objective, p, score, 0) for p in _sample(space, int(n_trials), rng)]
     return SearchResult(trials, maximize, [dict(space)])
 
@@ -207,7 +209,7 @@ def coarse_to_fine(objective: Callable[[dict[str, Any]], Any], space: dict[str, 
     _check_space("coarse_to_fine", space)
     if int(rounds) < 1 or int(keep) < 1:
         raise ValueError(f"coarse_to_fine: rounds and keep must be positive integers, got {rounds}, {keep}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = generator(seed)
     result = SearchResult([], maximize, [])
     current = dict(space)
     for r in range(int(rounds)):

@@ -20,10 +20,21 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .explain import backward_trace, constant_text, node_labels, shape_text, short_repr, summarize
+from .arguments import data_of
+from .graphbase import (
+    Trace,
+    as_outputs,
+    backward_trace,
+    constant_text,
+    node_labels,
+    role,
+    shape_text,
+    short_repr,
+    summarize,
+)
 from .render import find_renderer, render_bytes
 from .tensor import Tensor
-from .textview import _outputs, _role, format_graph
+from .textview import format_graph
 
 __all__ = ["Graph", "draw_graph", "format_graph", "grad_health", "save_graph", "to_dot"]
 
@@ -51,7 +62,7 @@ CHAR_EM = 0.62  # a character's width in ems that boxes leave room for: Helvetic
 
 def grad_health(g: Any, vanishing: float = 1e-7, exploding: float = 1e3) -> str:
     """Classify a gradient: "nonfinite", "zero", "vanishing", "exploding" or "ok"."""
-    a = np.asarray(g.data if isinstance(g, Tensor) else g)
+    a = np.asarray(data_of(g))
     if a.size == 0:
         return "ok"
     if not np.all(np.isfinite(a)):
@@ -236,7 +247,26 @@ def to_dot(
     "auto" does so in drawings of more than ``AUTO_NODES`` nodes.  Constants are labelled by their
     role where it can be told (softmax's "-max shift").
     """
-    outs = _outputs(output, "to_dot")
+    outs = as_outputs(output, "to_dot")
+    direction = _checked_options(direction, max_nodes, max_depth, hide_constants)
+    shown, hidden = _collect(outs, max_nodes, max_depth)
+    many = len(shown) + sum(t._op is not None for t in shown) > AUTO_NODES
+    trace = None
+    if edge_grads and any(o.requires_grad for o in outs):
+        trace = backward_trace(outs, [o.grad.data if o.grad is not None else None for o in outs])
+    dot = _Dot(_collapsed(collapse, shown, many) if clusters else None)
+    tkey = dot.add_tensors(shown, outs, show_grad, health, vanishing, exploding)
+    stub = dot.add_stub(hidden)
+    fold = hide_constants is True or (hide_constants == "auto" and many)
+    for k, t in enumerate(shown):
+        if t._op is not None:
+            dot.add_op(k, t, tkey, stub, fold, trace, direction)
+    dot.add_boxes()
+    return "".join(_dot_lines(dot.nodes, dot.edges, direction, legend, health))
+
+
+def _checked_options(direction: str, max_nodes: Any, max_depth: Any, hide_constants: Any) -> str:
+    """to_dot's options checked (a clear error naming the bad one); the direction in capitals."""
     direction = str(direction).upper()
     if direction not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"to_dot: direction must be 'TB' or 'LR' (or 'BT', 'RL'), got {direction!r}")
@@ -245,74 +275,88 @@ def to_dot(
             raise ValueError(f"to_dot: {name} must be a non-negative int or None, got {v!r}")
     if not (isinstance(hide_constants, bool) or hide_constants == "auto"):
         raise ValueError(f"to_dot: hide_constants must be True, False or 'auto', got {hide_constants!r}")
-    shown, hidden = _collect(outs, max_nodes, max_depth)
-    many = len(shown) + sum(t._op is not None for t in shown) > AUTO_NODES
-    fold = hide_constants is True or (hide_constants == "auto" and many)
-    out_ids = {id(o) for o in outs}
-    labels = node_labels(outs)
-    trace = None
-    if edge_grads and any(o.requires_grad for o in outs):
-        seeds = [o.grad.data if o.grad is not None else None for o in outs]
-        trace = backward_trace(outs, seeds)
+    return direction
 
-    collapsed = _collapsed(collapse, shown, many) if clusters else set()
-    box_of: dict[tuple, str] = {}
-    box_count: dict[str, int] = {}
 
-    def where(scope: tuple, keep: bool = False) -> tuple[tuple, str | None]:
+class _Dot:
+    """The DOT statements of one drawing, per cluster, with collapsed scopes drawn as one box each.
+
+    ``collapsed``: the scope paths drawn as boxes; None when clusters are off (everything at top level).
+    """
+
+    def __init__(self, collapsed: set[tuple] | None) -> None:
+        self.clusters = collapsed is not None
+        self.collapsed = collapsed or set()
+        self.nodes: dict[tuple, list[str]] = {}  # scope -> node statements
+        self.edges: list[str] = []
+        self.edge_set: set[tuple[str, str]] = set()
+        self.box_of: dict[tuple, str] = {}
+        self.box_count: dict[str, int] = {}
+
+    def where(self, scope: tuple, keep: bool = False) -> tuple[tuple, str | None]:
         """The cluster a node is drawn in, and the collapsed box standing for it (None: drawn itself)."""
-        if not clusters:
+        if not self.clusters:
             return (), None
         for n in range(1, len(scope) + 1):
-            if scope[:n] in collapsed:
+            if scope[:n] in self.collapsed:
                 if keep:  # an output stays visible, next to the box it comes out of
                     return scope[: n - 1], None
-                key = box_of.setdefault(scope[:n], f"box{len(box_of)}")
+                key = self.box_of.setdefault(scope[:n], f"box{len(self.box_of)}")
                 return scope[: n - 1], key
         return scope, None
 
-    nodes: dict[tuple, list[str]] = {}  # scope -> node statements
-    edges: list[str] = []
-    edge_set: set[tuple[str, str]] = set()
-
-    def add_node(key: str, scope: tuple, stmt: str, keep: bool = False) -> str:
-        sc, box = where(scope, keep)
+    def add_node(self, key: str, scope: tuple, stmt: str, keep: bool = False) -> str:
+        """Add a node statement; returns the key edges should use (the node's, or its box's)."""
+        sc, box = self.where(scope, keep)
         if box is not None:
-            box_count[box] = box_count.get(box, 0) + 1
+            self.box_count[box] = self.box_count.get(box, 0) + 1
             return box
-        nodes.setdefault(sc, []).append(f"\t{key} {stmt}\n")
+        self.nodes.setdefault(sc, []).append(f"\t{key} {stmt}\n")
         return key
 
-    def add_edge(a: str, b: str, attrs: str = "") -> None:
+    def add_edge(self, a: str, b: str, attrs: str = "") -> None:
         if a == b:
             return
         if a.startswith("box") or b.startswith("box"):
-            if (a, b) in edge_set:
+            if (a, b) in self.edge_set:
                 return
-            edge_set.add((a, b))
+            self.edge_set.add((a, b))
             attrs = ""
-        edges.append(f"\t{a} -> {b}{' [' + attrs + ']' if attrs else ''}\n")
+        self.edges.append(f"\t{a} -> {b}{' [' + attrs + ']' if attrs else ''}\n")
 
-    home = _leaf_scopes(shown)
-    tkey: dict[int, str] = {}
-    for k, t in enumerate(shown):
-        stmt = _tensor_node(t, labels[id(t)], _role(t, out_ids), show_grad, health, vanishing, exploding)
-        tkey[id(t)] = add_node(f"t{k}", home.get(id(t), t._scope), stmt, keep=id(t) in out_ids)
-    stub = None
-    if hidden:
-        stub = "more"
-        nodes.setdefault((), []).append(
+    def add_tensors(self, shown: list[Tensor], outs: list[Tensor], show_grad: bool, health: bool,
+                    vanishing: float, exploding: float) -> dict[int, str]:  # fmt: skip
+        """A node per tensor; ``id(tensor) -> key`` of the node (or box) standing for it."""
+        out_ids = {id(o) for o in outs}
+        labels = node_labels(outs)
+        home = _leaf_scopes(shown)
+        tkey: dict[int, str] = {}
+        for k, t in enumerate(shown):
+            stmt = _tensor_node(t, labels[id(t)], role(t, out_ids), show_grad, health, vanishing, exploding)
+            tkey[id(t)] = self.add_node(f"t{k}", home.get(id(t), t._scope), stmt, keep=id(t) in out_ids)
+        return tkey
+
+    def add_stub(self, hidden: int) -> str | None:
+        """The "... N more nodes" note standing for what max_nodes/max_depth cut (None: nothing cut)."""
+        if not hidden:
+            return None
+        self.nodes.setdefault((), []).append(
             f'\tmore [label="... {hidden} more node{"s" if hidden != 1 else ""}" shape=note style=dashed]\n'
         )
-    for k, t in enumerate(shown):
+        return "more"
+
+    def add_op(self, k: int, t: Tensor, tkey: dict[int, str], stub: str | None, fold: bool, trace: Trace | None,
+               direction: str) -> None:  # fmt: skip
+        """The ellipse of the operation that made ``t``, its edges, and its constant inputs."""
         op = t._op
-        if op is None:
-            continue
+        assert op is not None
         consts = [i for i, x in enumerate(t._inputs) if not isinstance(x, Tensor)]
         folded = " " + ", ".join(constant_text(t, i) for i in consts) if fold and consts else ""
         label = op.name + folded + _params_text(t._params)
-        okey = add_node(f"o{k}", t._scope, f'[label={_q(label)} shape=ellipse style=filled fillcolor="{OP_COLOUR}"]')
-        add_edge(okey, tkey[id(t)])
+        okey = self.add_node(
+            f"o{k}", t._scope, f'[label={_q(label)} shape=ellipse style=filled fillcolor="{OP_COLOUR}"]'
+        )
+        self.add_edge(okey, tkey[id(t)])
         for i, x in enumerate(t._inputs):
             if isinstance(x, Tensor):
                 src = tkey.get(id(x), stub)
@@ -321,20 +365,21 @@ def to_dot(
                 attrs = ""
                 if trace is not None and src != stub and (id(t), i) in trace.edges:
                     attrs = f"label={_edge_label(summarize(trace.edges[(id(t), i)]), direction)}"
-                add_edge(src, okey, attrs)
+                self.add_edge(src, okey, attrs)
             elif not fold:
                 text = constant_text(t, i)
                 if np.size(x) > 6 and not text.startswith("-max"):
                     text = f"{np.shape(x)}\n{summarize(x)}"
                 style = f'shape=box style="rounded,filled" fillcolor="{CONST_COLOUR}"'
-                add_edge(add_node(f"c{k}_{i}", t._scope, f"[label={_q(text)} {style}]"), okey)
-    for scope, key in box_of.items():
-        text = f"{scope[-1]}\n({box_count.get(key, 0)} nodes, collapsed)"
-        nodes.setdefault(scope[:-1], []).append(
-            f"\t{key} [label={_q(text)} shape=box3d style=filled "
-            f'fillcolor="#e8e8ff"]\n'
-        )
-    return "".join(_dot_lines(nodes, edges, direction, legend, health))
+                self.add_edge(self.add_node(f"c{k}_{i}", t._scope, f"[label={_q(text)} {style}]"), okey)
+
+    def add_boxes(self) -> None:
+        """One box per collapsed scope, saying how many nodes it stands for."""
+        for scope, key in self.box_of.items():
+            text = f"{scope[-1]}\n({self.box_count.get(key, 0)} nodes, collapsed)"
+            self.nodes.setdefault(scope[:-1], []).append(
+                f'\t{key} [label={_q(text)} shape=box3d style=filled fillcolor="#e8e8ff"]\n'
+            )
 
 
 def _legend(direction: str, health: bool) -> str:
@@ -385,14 +430,14 @@ class Graph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose ``pipe``/``render`` (and so Jupyter's inline display) use the
     renderer ``render.find_renderer`` picks: the system ``dot`` or ``graphviz-pure``."""
 
-    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,  # noqa: A002
+    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: Any = None, quiet: bool = False, *, engine: str | None = None,
              encoding: str | None = None) -> bytes | str:  # fmt: skip
         data = render_bytes(self.source, format or self.format or "svg")
         return data.decode(encoding) if encoding else data
 
     def render(self, filename: Any = None, directory: Any = None, view: bool = False, cleanup: bool = False,
-               format: str | None = None, renderer: str | None = None, formatter: str | None = None,  # noqa: A002
+               format: str | None = None, renderer: str | None = None, formatter: str | None = None,
                neato_no_op: Any = None, quiet: bool = False, quiet_view: bool = False, *, outfile: Any = None,
                engine: str | None = None, raise_if_result_exists: bool = False,
                overwrite_source: bool = False) -> str:  # fmt: skip
@@ -414,7 +459,7 @@ class Graph(graphviz.Digraph):
         return str(out)
 
 
-def draw_graph(output: Tensor | Iterable[Tensor], format: str = "svg", **options: Any) -> Graph:  # noqa: A002
+def draw_graph(output: Tensor | Iterable[Tensor], format: str = "svg", **options: Any) -> Graph:
     """The graph as a ``graphviz.Digraph`` (shows inline in Jupyter; ``.render()``, ``.pipe()``).
 
     Takes ``to_dot``'s options; ``max_nodes`` defaults to ``INLINE_MAX_NODES`` (80) here, so a big

@@ -62,5 +62,3 @@ def _np_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
-
-

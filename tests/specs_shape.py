@@ -213,7 +213,7 @@ SPECS: list[Spec] = [
     ),
     Spec(
         "pad", lambda x: np.pad(x, (2, 3), mode="wrap"), lambda x: np.pad(x, (2, 3), mode="wrap"), ((3,),), label="wrap"
-    ),  # noqa: E501
+    ),
     # ------------------------------------------------------------------ differences
     Spec("diff", np.diff, np.diff, ((2, 5),), label="last"),
     Spec("diff", lambda x: np.diff(x, n=2, axis=0), lambda x: np.diff(x, n=2, axis=0), ((5, 2),), label="n2-axis0"),

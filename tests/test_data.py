@@ -18,8 +18,9 @@ def test_spiral_shapes_labels_and_geometry():
     np.testing.assert_allclose(r[y == 2], np.linspace(0, 1, 50))  # radius grows linearly along an arm
     # without noise, the angle runs over [4j, 4(j+1)] on arm j: atan2(x, y) = t mod 2 pi
     t = np.linspace(8.0, 12.0, 50)[1:]
-    np.testing.assert_allclose(np.mod(np.arctan2(X[y == 2][1:, 0], X[y == 2][1:, 1]), 2 * np.pi),
-                               np.mod(t, 2 * np.pi), atol=1e-12)
+    np.testing.assert_allclose(
+        np.mod(np.arctan2(X[y == 2][1:, 0], X[y == 2][1:, 1]), 2 * np.pi), np.mod(t, 2 * np.pi), atol=1e-12
+    )
     a, b = data.spiral(seed=3), data.spiral(seed=3)
     np.testing.assert_array_equal(a[0], b[0])
 
@@ -38,7 +39,7 @@ def test_moons_and_blobs():
     assert data.blobs(5, centers=4, dim=5, seed=0)[0].shape == (20, 5)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.integers(1, 40), st.integers(1, 12), st.booleans(), st.booleans())
 def test_minibatches_cover_every_example_once_per_pass(n, bs, shuffle, drop_last):
     X = np.arange(n * 2).reshape(n, 2)

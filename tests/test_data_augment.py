@@ -68,7 +68,7 @@ def test_augmentation_errors():
         data.random_flip(batch, p=2)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(n=st.integers(2, 60), k=st.integers(2, 10), shuffle=st.booleans(), seed=st.integers(0, 100))
 def test_kfold_partitions_the_examples(n, k, shuffle, seed):
     if k > n:

@@ -220,7 +220,7 @@ def test_download_refuses_plain_http_except_from_loopback():
 
 def test_download_refuses_a_redirect_to_plain_http(tmp_path):
     class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             self.send_response(302)
             self.send_header("Location", "http://example.com/elsewhere")
             self.end_headers()

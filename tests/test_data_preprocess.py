@@ -82,7 +82,7 @@ def test_whitened_training_data_has_identity_covariance():
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(n=st.integers(8, 40), d=st.integers(1, 6), k=st.integers(1, 6), seed=st.integers(0, 10_000))
 def test_pca_projection_shapes_and_reconstruction_error(n, d, k, seed):
     k = min(k, d)

@@ -449,7 +449,7 @@ def test_gradients_errors_name_the_call():
         ag.gradients(x * 2, [x])
 
 
-# ============================================================================ review regressions
+# ============================================================================ threads, shared tensors, corner cases
 def test_backward_in_two_threads_on_a_shared_leaf_gives_the_right_gradient():
     w = ag.Tensor(0.5, requires_grad=True)
 

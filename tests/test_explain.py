@@ -117,7 +117,7 @@ def test_explain_leaves_grad_alone_and_the_html_view():
 def test_errors():
     with pytest.raises(ValueError, match="explain: the output does not require grad"):
         explain(ag.Tensor(1.0) * 2)
-    with pytest.raises(TypeError, match="explain: expected Tensors, got float"):
+    with pytest.raises(TypeError, match="explain: expected a Tensor or a list of Tensors, got float"):
         explain([1.0])
 
 

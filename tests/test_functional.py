@@ -32,7 +32,7 @@ def _np_jacobian(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- closed forms
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(m=dims, n=dims, seed=seeds)
 def test_jacobian_of_linear_map_is_the_matrix(m: int, n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def test_jacobian_of_linear_map_is_the_matrix(m: int, n: int, seed: int) -> None
     np.testing.assert_allclose(J.data, A, rtol=0, atol=1e-14)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(n=dims, seed=seeds)
 def test_hessian_of_quadratic_form_is_A_plus_A_transpose(n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -51,7 +51,7 @@ def test_hessian_of_quadratic_form_is_A_plus_A_transpose(n: int, seed: int) -> N
     np.testing.assert_allclose(H.data, A + A.T, rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(n=dims, seed=seeds)
 def test_hvp_of_quadratic_form_is_A_plus_A_transpose_times_v(n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -116,7 +116,7 @@ def _mlp_grad_np(W: np.ndarray, x: np.ndarray) -> np.ndarray:
     return W.T @ ds + 1 - np.tanh(x) ** 2
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(m=dims, n=dims, seed=seeds)
 def test_grad_jacobian_hessian_hvp_of_nonlinear_composition(m: int, n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -270,7 +270,7 @@ FORWARD_CASES = [
 
 
 @pytest.mark.parametrize("case", FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8)
 @given(m=dims, n=dims, seed=seeds)
 def test_jvp_matches_finite_differences_along_the_tangent(case, m: int, n: int, seed: int) -> None:
     _, make, shapes = case

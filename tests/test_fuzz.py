@@ -210,7 +210,7 @@ def check(prog: Program) -> None:
 
 
 # ----------------------------------------------------------------------------- the runs
-@settings(max_examples=FAST, deadline=None, derandomize=True)
+@settings(max_examples=FAST, derandomize=True)
 @given(seed=S.seeds)
 def test_random_programs_match_finite_differences(seed):
     rng = np.random.default_rng(seed)
@@ -218,7 +218,7 @@ def test_random_programs_match_finite_differences(seed):
 
 
 @pytest.mark.slow
-@settings(max_examples=SLOW, deadline=None)
+@settings(max_examples=SLOW)
 @given(seed=S.seeds)
 def test_many_longer_random_programs(seed):
     rng = np.random.default_rng(seed)
@@ -252,7 +252,7 @@ def _torch_specs() -> list[Spec]:
                 y = spec.fn(*[torch.tensor(a, requires_grad=True) for a in arrays])
             if isinstance(y, torch.Tensor) and np.allclose(y.detach().numpy(), spec.ref(*arrays), rtol=1e-12):
                 out.append(spec)
-        except Exception:  # noqa: BLE001, S112 - a library function (ag.exp, ...) that torch tensors do not take
+        except Exception:
             continue
     return out
 
@@ -262,7 +262,7 @@ def _weighted_sum(values: list[Any], prog: Program, const: Any) -> Any:
 
 
 @pytest.mark.filterwarnings("ignore:The use of `x.T`:UserWarning")
-@settings(max_examples=FAST, deadline=None, derandomize=True)
+@settings(max_examples=FAST, derandomize=True)
 @given(seed=S.seeds)
 def test_random_programs_agree_with_pytorch(seed):
     """The same programs over the specs torch tensors take, gradients against torch.autograd's."""

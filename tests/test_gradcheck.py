@@ -25,7 +25,7 @@ def _cube_with_error(rel: float) -> ag.Primitive:
 
 
 # ----------------------------------------------------------------------------- correct functions pass
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8)
 @given(n=st.integers(1, 4), d=st.integers(1, 4), c=st.integers(2, 4), seed=seeds)
 def test_softmax_classifier_with_l2_passes(n: int, d: int, c: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -228,7 +228,7 @@ def test_sparse_mode_catches_a_wrong_rule_that_hits_every_element() -> None:
     assert not ag.gradcheck(lambda x: _cube_with_error(0.1)(x + 2).sum(), x, sparse=2)
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=5)
 @given(seed=seeds)
 def test_projection_mode_passes_correct_and_fails_wrong_vector_valued_f(seed: int) -> None:
     rng = np.random.default_rng(seed)

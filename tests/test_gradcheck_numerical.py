@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(n=st.integers(1, 6), seed=st.integers(0, 2**32 - 1))
 def test_numerical_grad_of_cubic_and_product(n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def test_integer_inputs_pass_through_and_get_none() -> None:
     np.testing.assert_allclose(g_scores, [[0, 0, 1], [1, 0, 0]], atol=1e-9)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(m=st.integers(1, 4), n=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
 def test_numerical_jacobian_of_linear_map_and_of_tanh(m: int, n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)

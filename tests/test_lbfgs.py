@@ -88,7 +88,7 @@ def test_strong_wolfe_steps_satisfy_the_wolfe_conditions():
     f0, g0 = fg(f0_x)
     d = -g0
     gtd0 = float(g0 @ d)
-    phi = lambda t: (lambda f, g: (f, g, float(g @ d)))(*fg(f0_x + t * d))  # noqa: E731
+    phi = lambda t: (lambda f, g: (f, g, float(g @ d)))(*fg(f0_x + t * d))
     t, f, g, evals = optim._strong_wolfe(phi, 1.0 / np.abs(g0).sum(), f0, gtd0, g0)
     assert f <= f0 + 1e-4 * t * gtd0  # sufficient decrease
     assert abs(float(g @ d)) <= 0.9 * abs(gtd0)  # curvature (strong)

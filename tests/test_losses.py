@@ -61,22 +61,27 @@ def _ce_np(s, y):
     return -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1)))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.integers(1, 6), st.integers(2, 5), st.integers(0, 2**31 - 1), st.booleans())
 def test_multiclass_losses_match_numpy_and_finite_differences(n, c, seed, squared):
     rng = np.random.default_rng(seed)
     s = rng.standard_normal((n, c)) * 3
     y = rng.integers(0, c, n)
-    np.testing.assert_allclose(losses.hinge_loss(s, y, squared=squared, reduction="none").numpy(),
-                               _hinge_np(s, y, squared=squared), rtol=1e-12)
+    np.testing.assert_allclose(
+        losses.hinge_loss(s, y, squared=squared, reduction="none").numpy(), _hinge_np(s, y, squared=squared), rtol=1e-12
+    )
     np.testing.assert_allclose(losses.cross_entropy(s, y, reduction="none").numpy(), _ce_np(s, y), rtol=1e-10)
-    np.testing.assert_allclose(losses.nll_loss(ag.log_softmax(ag.Tensor(s), axis=1), y, reduction="sum").item(),
-                               _ce_np(s, y).sum(), rtol=1e-10)
+    np.testing.assert_allclose(
+        losses.nll_loss(ag.log_softmax(ag.Tensor(s), axis=1), y, reduction="sum").item(), _ce_np(s, y).sum(), rtol=1e-10
+    )
     # gradients: hinge away from its kinks (margins not within 1e-3 of 0)
     margins = s - s[np.arange(n), y][:, None] + 1
     if np.min(np.abs(margins)) > 1e-3:
-        assert_close(_grad(losses.hinge_loss, s, y, squared=squared),
-                     central_difference(lambda a: _hinge_np(a, y, squared=squared).mean(), [s], 0), rtol=1e-5)
+        assert_close(
+            _grad(losses.hinge_loss, s, y, squared=squared),
+            central_difference(lambda a: _hinge_np(a, y, squared=squared).mean(), [s], 0),
+            rtol=1e-5,
+        )
     assert_close(_grad(losses.cross_entropy, s, y), central_difference(lambda a: _ce_np(a, y).mean(), [s], 0))
 
 
@@ -107,7 +112,7 @@ def _sigmoid(s):
     return 0.5 * (1 + np.tanh(np.asarray(s) / 2))  # no overflow
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.integers(1, 8), st.integers(0, 2**31 - 1))
 def test_binary_losses_match_formula_and_finite_differences(n, seed):
     rng = np.random.default_rng(seed)
@@ -118,16 +123,20 @@ def test_binary_losses_match_formula_and_finite_differences(n, seed):
         p = _sigmoid(s_)
         return -(t * np.log(p) + (1 - t) * np.log(1 - p))
 
-    np.testing.assert_allclose(losses.binary_cross_entropy_with_logits(s, t, reduction="none").numpy(), bce_np(s),
-                               rtol=1e-9)
-    np.testing.assert_allclose(losses.binary_cross_entropy(_sigmoid(s), t, reduction="none").numpy(), bce_np(s),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        losses.binary_cross_entropy_with_logits(s, t, reduction="none").numpy(), bce_np(s), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        losses.binary_cross_entropy(_sigmoid(s), t, reduction="none").numpy(), bce_np(s), rtol=1e-9
+    )
     # the lecture: dE/ds = y - t for y = sigma(s)
     assert_close(_grad(losses.binary_cross_entropy_with_logits, s, t, reduction="sum"), _sigmoid(s) - t)
     p = _sigmoid(s)
-    assert_close(_grad(losses.binary_cross_entropy, p, t),
-                 central_difference(lambda q: (-(t * np.log(q) + (1 - t) * np.log(1 - q))).mean(), [p], 0, eps=1e-8),
-                 rtol=1e-4)
+    assert_close(
+        _grad(losses.binary_cross_entropy, p, t),
+        central_difference(lambda q: (-(t * np.log(q) + (1 - t) * np.log(1 - q))).mean(), [p], 0, eps=1e-8),
+        rtol=1e-4,
+    )
 
 
 def test_binary_cross_entropy_with_logits_is_stable_and_exact_at_zero():
@@ -135,8 +144,9 @@ def test_binary_cross_entropy_with_logits_is_stable_and_exact_at_zero():
     t = np.array([0.0, 1.0, 1.0, 1.0])
     loss = losses.binary_cross_entropy_with_logits(s, t, reduction="none").numpy()
     np.testing.assert_allclose(loss, [800.0, 800.0, math.log(2), math.log1p(math.exp(-30))], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(_grad(losses.binary_cross_entropy_with_logits, s, t, reduction="sum"),
-                               _sigmoid(s) - t, atol=1e-15)
+    np.testing.assert_allclose(
+        _grad(losses.binary_cross_entropy_with_logits, s, t, reduction="sum"), _sigmoid(s) - t, atol=1e-15
+    )
 
 
 def test_bce_pos_weight_and_clamp():
@@ -226,8 +236,10 @@ def test_nll_and_weighted_losses_gradients_against_finite_differences():
         return (w[y] * -a[np.arange(5), y]).sum() / w[y].sum()
 
     assert_close(_grad(losses.nll_loss, logp, y, weight=w), central_difference(nll_np, [logp], 0))
-    assert_close(_grad(losses.cross_entropy, logp, y, weight=w),
-                 central_difference(lambda a: (w[y] * _ce_np(a, y)).sum() / w[y].sum(), [logp], 0))
+    assert_close(
+        _grad(losses.cross_entropy, logp, y, weight=w),
+        central_difference(lambda a: (w[y] * _ce_np(a, y)).sum() / w[y].sum(), [logp], 0),
+    )
     t, ew = rng.integers(0, 2, 6).astype(float), rng.random(6)
     s = rng.standard_normal(6)
 

@@ -15,7 +15,7 @@ from autograd_lite import data, monitor, nn, optim
 from autograd_lite.train import History
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(values=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=40), window=st.integers(1, 12))
 def test_moving_average_is_the_trailing_mean(values, window):
     got = monitor.moving_average(values, window)

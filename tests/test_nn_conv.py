@@ -77,7 +77,7 @@ def test_conv2d_matches_the_definition_and_finite_differences(kw):
     _grads_vs_fd(lambda x, w, b: nn.conv2d(x, w, b, **kw), lambda x, w, b: conv_ref(x, w, b, **kw), [x, w, b], rng)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(
     n=st.integers(1, 2), c=st.integers(1, 2), o=st.integers(1, 2), h=st.integers(3, 6), wd=st.integers(3, 6),
     k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 2), seed=S.seeds,
@@ -140,7 +140,7 @@ def test_max_pool2d_matches_the_definition_and_finite_differences(k, stride, pad
 def test_avg_pool2d_matches_the_definition_and_finite_differences(k, stride, padding):
     rng = np.random.default_rng(6)
     x = rng.standard_normal((2, 2, 6, 7))
-    ref = lambda a: pool_ref(a, k, stride, padding, reduce=np.mean)  # noqa: E731
+    ref = lambda a: pool_ref(a, k, stride, padding, reduce=np.mean)
     _grads_vs_fd(lambda t: nn.avg_pool2d(t, k, stride, padding), ref, [x], rng)
 
 
@@ -231,27 +231,27 @@ BAD = [
         lambda: nn.conv2d(np.zeros((1, 2, 5, 5)), np.zeros((3, 1, 3, 3))),
         ValueError,
         r"^conv2d: weight of shape \(3, 1, 3, 3\) must be \(out_channels, 2, kh, kw\)",
-    ),  # noqa: E501
+    ),
     (
         lambda: nn.conv2d(np.zeros((5, 5)), np.zeros((1, 1, 3, 3))),
         ValueError,
         r"^conv2d: expected input of shape \(N, C, H, W\) or \(C, H, W\), got \(5, 5\)",
-    ),  # noqa: E501
+    ),
     (
         lambda: nn.conv2d(np.zeros((1, 1, 2, 5)), np.zeros((1, 1, 3, 3))),
         ValueError,
         r"^conv2d: input of shape \(1, 1, 2, 5\) padded to 2x5 is smaller than the 3x3",
-    ),  # noqa: E501
+    ),
     (
         lambda: nn.conv2d(np.zeros((1, 1, 5, 5)), np.zeros((2, 1, 3, 3)), np.zeros(3)),
         ValueError,
         r"^conv2d: bias of shape \(3,\) must be \(2,\)",
-    ),  # noqa: E501
+    ),
     (
         lambda: nn.Conv2d(3, 4, 3)(np.zeros((1, 2, 5, 5))),
         ValueError,
         r"^Conv2d\(3, 4\): input of shape \(1, 2, 5, 5\) must be \(N, 3, H, W\)",
-    ),  # noqa: E501
+    ),
     (lambda: nn.Conv2d(1, 1, 3, stride=0), ValueError, r"^Conv2d: stride must be an integer >= 1"),
     (lambda: nn.Conv2d(1, 1, 2, padding="same"), ValueError, r"^Conv2d: padding='same' needs stride 1 and an odd"),
     (lambda: nn.Conv2d(0, 1, 3), ValueError, r"^Conv2d: channel counts must be positive"),
@@ -267,13 +267,13 @@ BAD = [
         lambda: nn.LayerNorm(3)(np.zeros((2, 4))),
         ValueError,
         r"^layer_norm: input of shape \(2, 4\) does not end in normalized_shape \(3,\)",
-    ),  # noqa: E501
+    ),
     (lambda: nn.Flatten(2, 1)(np.zeros((2, 3, 4))), ValueError, r"^Flatten: start_dim 2 is after end_dim 1"),
     (
         lambda: nn.Flatten(5)(np.zeros((2, 3))),
         ValueError,
         r"^Flatten: dimension 5 is out of range for input of shape \(2, 3\)",
-    ),  # noqa: E501
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ def _param_grads(module, x, weights):
 
 def _fd_param(module, x, weights, param):
     """Central differences of sum(module(x) * weights) in one parameter."""
+
     def f(value):
         saved = param.data
         param.data = value
@@ -30,11 +31,12 @@ def _fd_param(module, x, weights, param):
             return float((module(x).numpy() * weights).sum())
         finally:
             param.data = saved
+
     return central_difference(f, [param.numpy()], 0)
 
 
 # ----------------------------------------------------------------------------- Linear, MLP
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(st.integers(1, 5), st.integers(1, 4), st.integers(1, 4), st.booleans(), st.integers(0, 2**31 - 1))
 def test_linear_forward_and_gradients(n, d_in, d_out, bias, seed):
     rng = np.random.default_rng(seed)
@@ -92,7 +94,7 @@ ACT_MODULES = {
 }  # fmt: skip
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(st.sampled_from(sorted(ACT_MODULES)), st.integers(0, 2**31 - 1))
 def test_activations_forward_and_gradient(name, seed):
     rng = np.random.default_rng(seed)
@@ -163,7 +165,7 @@ def _bn_np(x, gamma, beta, eps=1e-5):
     return gamma * (x - mu) / np.sqrt(var + eps) + beta
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(st.integers(2, 6), st.integers(1, 4), st.integers(0, 2**31 - 1))
 def test_batchnorm_train_mode_forward_and_gradients(n, d, seed):
     rng = np.random.default_rng(seed)

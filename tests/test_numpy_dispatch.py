@@ -107,7 +107,7 @@ def _walk_verdict(name: str, fn, args, kwargs) -> str:
             result = fn(*args, **kwargs)
     except TypeError as e:
         return "refused" if _is_ours(str(e), name, fn) else "error"
-    except Exception:  # noqa: BLE001 - numpy rejecting the argument pattern is not a drop
+    except Exception:
         return "error"
     if _on_the_graph(result):
         return "records"
@@ -144,7 +144,7 @@ def test_namespace_walk_records_queries_or_refuses():
 
 
 def test_the_issues_functions_record_or_refuse_by_name():
-    """The ones a new user tried (issue 8): each records, or its refusal names it."""
+    """The functions a new user reaches for first: each records, or its refusal names it."""
     x, w = leaf(RNG.standard_normal((2, 3))), leaf(RNG.standard_normal((3, 3)))
     calls = {
         "dot": lambda: np.dot(x, w),
@@ -220,7 +220,7 @@ BINARY_UFUNCS = {
 }
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(pair=S.broadcastable_pairs(), seed=st.integers(0, 2**16), ufunc=st.sampled_from(list(BINARY_UFUNCS)))
 def test_ndarray_op_tensor_records_under_broadcasting(pair, seed, ufunc):
     """``ndarray <ufunc> Tensor`` (numpy's __array_ufunc__ path) records, both ways round."""

@@ -93,7 +93,7 @@ def test_cumprod_with_zeros_matches_finite_differences_and_numpy():
     w = np.arange(1.0, 7.0)
     out = ag.cumprod(leaf(value))
     np.testing.assert_allclose(out.data, np.cumprod(value))
-    f_np = lambda a: float(np.sum(np.cumprod(a) * w))  # noqa: E731
+    f_np = lambda a: float(np.sum(np.cumprod(a) * w))
     assert_close(grad_of(lambda t: (ag.cumprod(t) * w).sum(), value), central_difference(f_np, [value], 0))
     assert_close(
         ag.hessian(lambda t: (ag.cumprod(t) * w).sum(), value).data, hessian_fd(f_np, value), rtol=1e-4, atol=1e-5
@@ -158,7 +158,7 @@ def test_piecewise_constant_ops_have_zero_gradients_of_every_order(name):
     y.backward(np.full(4, np.inf))
     np.testing.assert_array_equal(x.grad.data, np.zeros(4))  # 0, not NaN, even for an infinite upstream gradient
     # floor(x) * x has gradient floor(x) and second derivative 0 off the steps: the rule runs recorded
-    f = lambda t: (getattr(ag, name)(t) * t).sum()  # noqa: E731
+    f = lambda t: (getattr(ag, name)(t) * t).sum()
     np.testing.assert_array_equal(ag.grad(f)(leaf(value)).data, getattr(np, name)(value))
     np.testing.assert_array_equal(ag.hessian(f, value).data, np.zeros((4, 4)))
 
@@ -275,7 +275,7 @@ def test_logsumexp_with_weights_matches_finite_differences_in_x_and_b():
     w = rng.standard_normal(3)
     x, b = leaf(xv), leaf(bv)
     y = ag.logsumexp(x, axis=1, b=b)
-    f_np = lambda a, c: float(np.sum(np.log(np.sum(c * np.exp(a), axis=1)) * w))  # noqa: E731
+    f_np = lambda a, c: float(np.sum(np.log(np.sum(c * np.exp(a), axis=1)) * w))
     np.testing.assert_allclose(y.data, np.log(np.sum(bv * np.exp(xv), axis=1)), rtol=1e-12)
     (y * w).sum().backward()
     assert_close(x.grad.data, central_difference(f_np, [xv, bv], 0))

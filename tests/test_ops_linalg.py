@@ -90,7 +90,7 @@ def test_einsum_implicit_output_is_numpy_s(implicit, explicit):
     np.testing.assert_allclose(ag.einsum(implicit, *arrays).data, _einsum_loops(explicit, *arrays), rtol=1e-12)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(batch=st.tuples(S.shapes(max_dims=2, max_side=3), S.shapes(max_dims=2, max_side=3)), seed=S.seeds)
 def test_einsum_ellipsis_broadcasts_batches_like_numpy(batch, seed):
     """'...ij,...jk->...ik' over batch shapes of different ranks and size-1 axes."""
@@ -134,7 +134,7 @@ def test_einsum_of_one_tensor_twice_adds_both_gradients():
 
 
 # ============================================================================ dot, solve: every rank
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(a_shape=S.shapes(max_dims=3, max_side=3), b_shape=S.shapes(max_dims=3, max_side=3), seed=S.seeds)
 def test_dot_of_any_ranks_matches_numpy_and_finite_differences(a_shape, b_shape, seed):
     """numpy's dot rules for every pair of ranks 0..3 (the summed axes made to agree)."""
@@ -152,7 +152,7 @@ def test_dot_of_any_ranks_matches_numpy_and_finite_differences(a_shape, b_shape,
     assert_close(tb.grad.data, central_difference(f, [a, b], 1))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(batches=S.broadcastable_pairs(max_dims=2, max_side=2), vector=st.booleans(), seed=S.seeds)
 def test_solve_broadcasts_batches_like_numpy(batches, vector, seed):
     a_batch, b_batch = batches

@@ -117,7 +117,7 @@ def test_take_with_repeated_indices_accumulates():
 
 # ----------------------------------------------------------------------------- pad
 @pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric", "wrap"])
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(shape=S.shapes(min_dims=1, max_dims=2, max_side=4), data=st.data(), seed=S.seeds)
 def test_pad_modes_match_numpy_and_finite_differences(mode, shape, data, seed):
     if mode == "reflect":
@@ -144,7 +144,7 @@ def test_pad_constant_keeps_float32_and_the_constant():
 
 
 # ----------------------------------------------------------------------------- windows
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(n=st.integers(1, 9), data=st.data())
 def test_overlapping_windows_gradient_counts_the_windows_covering_each_element(n, data):
     """d sum(windows) / dx_i = number of windows containing i = min(i + 1, w, n - i, n - w + 1)."""
@@ -155,7 +155,7 @@ def test_overlapping_windows_gradient_counts_the_windows_covering_each_element(n
     np.testing.assert_array_equal(x.grad.data, np.minimum.reduce([i + 1, np.full(n, w), n - i, np.full(n, n - w + 1)]))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(shape=S.shapes(min_dims=1, max_dims=3, max_side=5), data=st.data(), seed=S.seeds)
 def test_windows_on_random_shapes_and_axes_match_finite_differences(shape, data, seed):
     axes = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=3))
@@ -167,7 +167,7 @@ def test_windows_on_random_shapes_and_axes_match_finite_differences(shape, data,
         window.append(w)
     rng = np.random.default_rng(seed)
     x0 = rng.standard_normal(shape)
-    ref = lambda a: swv(a, window, axis=axes)  # noqa: E731
+    ref = lambda a: swv(a, window, axis=axes)
     x = ag.Tensor(x0, requires_grad=True)
     out = np.lib.stride_tricks.sliding_window_view(x, window, axis=axes)
     np.testing.assert_array_equal(out.data, ref(x0))
@@ -222,7 +222,7 @@ MOVES = {
 
 
 @pytest.mark.parametrize("name", sorted(MOVES))
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(shape=S.shapes(min_dims=1, max_dims=3, max_side=4), k=st.integers(-5, 5), seed=S.seeds)
 def test_shape_ops_on_random_shapes_match_numpy_and_finite_differences(name, shape, k, seed):
     rng = np.random.default_rng(seed)
@@ -244,7 +244,7 @@ ERRORS = [
         lambda: np.split(X, 3, axis=1),
         ValueError,
         r"^split: axis 1 of shape \(2, 5\) \(length 5\) .*3 equal parts.*array_split",
-    ),  # noqa: E501
+    ),
     (lambda: np.squeeze(X, axis=1), ValueError, r"^squeeze: axis 1 of shape \(2, 5\) has length 5"),
     (lambda: np.moveaxis(X, 2, 0), ValueError, r"^moveaxis: axis 2 is out of bounds for a tensor of shape \(2, 5\)"),
     (lambda: np.flip(X, (0, 0)), ValueError, r"^flip: repeated axis"),
@@ -280,7 +280,7 @@ ERRORS = [
         lambda: ag.fold_windows(np.zeros((2, 2)), (3, 3), (2, 2)),
         ValueError,
         r"^fold_windows: windows of shape \(2, 2\)",
-    ),  # noqa: E501
+    ),
 ]
 
 

@@ -42,7 +42,7 @@ def _check(traj, expected, rtol=1e-12):
 
 
 # The reference rules below are written from the course notes, one line each.
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(st.integers(0, 2**31 - 1), st.sampled_from([0.0, 0.9]), st.booleans(), st.sampled_from([0.0, 1e-2]))
 def test_sgd_momentum_nesterov_weight_decay(seed, rho, nesterov, wd):
     nesterov = nesterov and rho > 0
@@ -62,7 +62,7 @@ def test_plain_sgd_is_w_minus_lr_dw():
     np.testing.assert_allclose(traj[0], w0 - 0.5 * grads[0], rtol=1e-15)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(st.integers(0, 2**31 - 1))
 def test_adagrad(seed):
     w0, grads, traj = _run(lambda ps: optim.Adagrad(ps, lr=0.3), seed=seed)
@@ -74,7 +74,7 @@ def test_adagrad(seed):
     _check(traj, expected)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(st.integers(0, 2**31 - 1), st.sampled_from([0.9, 0.99]))
 def test_rmsprop(seed, decay):
     w0, grads, traj = _run(lambda ps: optim.RMSprop(ps, lr=0.01, alpha=decay), seed=seed)
@@ -86,7 +86,7 @@ def test_rmsprop(seed, decay):
     _check(traj, expected)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(st.integers(0, 2**31 - 1), st.sampled_from([0.0, 0.1]))
 def test_adam_with_bias_correction(seed, wd):
     b1, b2, lr = 0.9, 0.999, 1e-3
@@ -145,8 +145,12 @@ def test_step_records_no_graph_even_inside_enable_grad():
 def test_optimizer_minimizes_a_quadratic():
     # f(w) = ||w - c||^2: every optimizer reaches c
     c = np.array([1.0, -2.0, 3.0])
-    for opt_cls, kw in [(optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.Adam, {"lr": 0.1}),
-                        (optim.RMSprop, {"lr": 0.01}), (optim.Adagrad, {"lr": 0.5})]:
+    for opt_cls, kw in [
+        (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+        (optim.Adam, {"lr": 0.1}),
+        (optim.RMSprop, {"lr": 0.01}),
+        (optim.Adagrad, {"lr": 0.5}),
+    ]:
         w = ag.nn.Parameter(np.zeros(3))
         opt = opt_cls([w], **kw)
         for _ in range(500):

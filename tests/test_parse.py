@@ -186,13 +186,13 @@ def _only_results_or_the_documented_error(text: str) -> None:
     assert isinstance(out, ag.Tensor)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(expressions())
 def test_fuzz_structured(text):
     _only_results_or_the_documented_error(text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.text(alphabet=ALPHABET, max_size=60))
 def test_fuzz_text(text):
     _only_results_or_the_documented_error(text)
@@ -211,7 +211,7 @@ def test_function_calls_are_size_checked_before_computing(expr, monkeypatch):
     env = {"a": np.ones((2000, 1)), "b": np.ones((1, 2000))}
     calls = []
     for name, fn in exprparse.FUNCTIONS.copy().items():
-        spy = lambda *a, _fn=fn, _n=name, **k: calls.append(_n) or _fn(*a, **k)  # noqa: E731
+        spy = lambda *a, _fn=fn, _n=name, **k: calls.append(_n) or _fn(*a, **k)
         monkeypatch.setitem(exprparse.FUNCTIONS, name, spy)
     with pytest.raises(ExpressionError, match=r"a result of shape \(2000, 2000\) exceeds the limit of 1000000"):
         evaluate(expr, env)

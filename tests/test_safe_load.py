@@ -96,7 +96,7 @@ def peak_bytes(fn) -> tuple[BaseException | None, int]:
     try:
         fn()
         err = None
-    except Exception as e:  # noqa: BLE001 - returned to the test, which asserts its type
+    except Exception as e:
         err = e
     finally:
         peak = tracemalloc.get_traced_memory()[1]

@@ -63,10 +63,7 @@ WEAK = {
 
 @pytest.mark.parametrize(
     "op",
-    [
-        pytest.param(f, id=k)
-        for k, f in WEAK.items()
-    ],
+    [pytest.param(f, id=k) for k, f in WEAK.items()],
 )
 def test_python_numbers_are_weak(op):
     """float32 stays float32 when combined with Python numbers, gradient included."""
@@ -220,7 +217,7 @@ def _is_boolean_array(v) -> bool:
     return (isinstance(v, np.ndarray) or (isinstance(v, np.bool_) and np.ndim(v) == 0)) and v.dtype == np.bool_
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(pair=S.broadcastable_pairs(), seed=S.seeds)
 def test_comparisons_return_boolean_arrays_and_record_nothing(pair, seed):
     """Booleans as numpy gives them: an ndarray, or numpy's bool scalar when both sides are 0-d."""
@@ -258,7 +255,7 @@ def test_item_assignment_is_refused():
         x[0] = 3.0
 
 
-# ============================================================================ review regressions
+# ============================================================================ corner cases: leaves, dtypes, axes
 def test_scalar_leaves_hold_arrays_that_optimizers_update_in_place():
     w = ag.Tensor(1.0, requires_grad=True)
     assert isinstance(w.data, np.ndarray) and w.data.shape == ()

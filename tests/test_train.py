@@ -25,8 +25,19 @@ def test_two_layer_net_fits_the_spiral_and_a_linear_classifier_does_not():
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     opt = optim.Adam(model, lr=1e-2)
     start = time.perf_counter()
-    hist = train.fit(model, losses.cross_entropy, opt, X_tr, y_tr, epochs=200, batch_size=32, val=(X_val, y_val),
-                     regularization=lambda: 5e-4 * losses.l2_penalty(weights), seed=0, progress=False)
+    hist = train.fit(
+        model,
+        losses.cross_entropy,
+        opt,
+        X_tr,
+        y_tr,
+        epochs=200,
+        batch_size=32,
+        val=(X_val, y_val),
+        regularization=lambda: 5e-4 * losses.l2_penalty(weights),
+        seed=0,
+        progress=False,
+    )
     assert time.perf_counter() - start < 30
     assert hist.train_acc[-1] > 0.95
     assert hist.val_acc[-1] > 0.85
@@ -52,8 +63,9 @@ def test_moons_with_binary_cross_entropy():
     def loss_fn(scores, t):
         return losses.binary_cross_entropy_with_logits(scores.reshape(-1), np.asarray(t, dtype=float))
 
-    hist = train.fit(model, loss_fn, optim.Adam(model, lr=1e-2), X, y, epochs=100, batch_size=32, seed=0,
-                     progress=False)
+    hist = train.fit(
+        model, loss_fn, optim.Adam(model, lr=1e-2), X, y, epochs=100, batch_size=32, seed=0, progress=False
+    )
     assert hist.train_acc[-1] > 0.97
 
 
@@ -61,8 +73,18 @@ def test_batchnorm_dropout_network_trains_and_evaluates_deterministically():
     X_tr, X_val, y_tr, y_val = _spiral()
     model = nn.MLP([2, 64, 64, 3], batchnorm=True, dropout=0.1, rng=0)
     opt = optim.AdamW(model, lr=1e-2, weight_decay=1e-4)
-    hist = train.fit(model, losses.cross_entropy, opt, X_tr, y_tr, epochs=80, batch_size=32, seed=0,
-                     scheduler=optim.StepLR(opt, 30, 0.5), progress=False)
+    hist = train.fit(
+        model,
+        losses.cross_entropy,
+        opt,
+        X_tr,
+        y_tr,
+        epochs=80,
+        batch_size=32,
+        seed=0,
+        scheduler=optim.StepLR(opt, 30, 0.5),
+        progress=False,
+    )
     assert hist.train_acc[-1] > 0.9
     assert hist.lr[0] == pytest.approx(1e-2) and hist.lr[-1] == pytest.approx(1e-2 * 0.25)
     a, b = train.predict(model, X_val), train.predict(model, X_val)

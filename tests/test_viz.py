@@ -345,7 +345,7 @@ def test_losses_run_in_a_scope_and_collapse_shrinks_them():
 
 
 def test_the_softmax_shift_is_labelled_by_its_role():
-    from autograd_lite.explain import constant_role
+    from autograd_lite.graphbase import constant_role
 
     _, _, loss = spiral_loss()
     consts = parse_dot(to_dot(loss, legend=False, hide_constants=False))[2]

@@ -22,24 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import check_positive_int, generator
+
 __all__ = ["spiral", "moons", "blobs", "Minibatches", "train_val_split"]
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def _positive_int(fn: str, **values: Any) -> None:
-    for k, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{fn}: {k} must be a positive integer, got {v!r}")
 
 
 def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: Any = None) -> tuple[np.ndarray, ...]:
     """k interleaved spiral arms in the plane (the lecture's toy set): arm j has radius 0..1 and
     angle 4j..4(j+1) plus ``noise`` * standard normal."""
-    _positive_int("spiral", n_per_class=n_per_class, classes=classes)
-    rng = _rng(seed)
+    check_positive_int("spiral", n_per_class=n_per_class, classes=classes)
+    rng = generator(seed)
     X = np.zeros((n_per_class * classes, 2))
     y = np.zeros(n_per_class * classes, dtype=np.int64)
     r = np.linspace(0.0, 1.0, n_per_class)
@@ -53,8 +45,8 @@ def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: A
 
 def moons(n: int = 200, noise: float = 0.1, seed: Any = None) -> tuple[np.ndarray, ...]:
     """Two interleaving half circles (classes 0 and 1, n // 2 and n - n // 2 points) plus noise."""
-    _positive_int("moons", n=n)
-    rng = _rng(seed)
+    check_positive_int("moons", n=n)
+    rng = generator(seed)
     n0 = n // 2
     a = np.linspace(0.0, np.pi, n0)
     b = np.linspace(0.0, np.pi, n - n0)
@@ -69,10 +61,10 @@ def blobs(
 ) -> tuple[np.ndarray, ...]:
     """Gaussian clusters: ``centers`` is a count (centers drawn uniformly in [-10, 10]^dim) or
     an array of shape (k, dim); each class gets ``n_per_class`` points of spread ``std``."""
-    _positive_int("blobs", n_per_class=n_per_class, dim=dim)
-    rng = _rng(seed)
+    check_positive_int("blobs", n_per_class=n_per_class, dim=dim)
+    rng = generator(seed)
     if np.ndim(centers) == 0:
-        _positive_int("blobs", centers=centers)
+        check_positive_int("blobs", centers=centers)
         c = rng.uniform(-10.0, 10.0, (int(centers), dim))
     else:
         c = np.asarray(centers, dtype=np.float64)
@@ -107,9 +99,9 @@ class Minibatches:
         self, *arrays: Any, batch_size: int = 32, shuffle: bool = True, seed: Any = None, drop_last: bool = False
     ) -> None:
         self.arrays = _aligned("Minibatches", arrays)
-        _positive_int("Minibatches", batch_size=batch_size)
+        check_positive_int("Minibatches", batch_size=batch_size)
         self.batch_size, self.shuffle, self.drop_last = int(batch_size), bool(shuffle), bool(drop_last)
-        self.rng = _rng(seed)
+        self.rng = generator(seed)
         self.n = len(self.arrays[0])
 
     def __len__(self) -> int:
@@ -138,7 +130,7 @@ def train_val_split(
     if n < 2:
         raise ValueError(f"train_val_split: needs at least 2 examples, got {n}")
     n_val = min(max(int(round(n * val_fraction)), 1), n - 1)
-    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
+    order = generator(seed).permutation(n) if shuffle else np.arange(n)
     val, tr = order[:n_val], order[n_val:]
     out = []
     for a in arrs:

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..arguments import generator
+
 __all__ = ["random_flip", "random_crop", "Augment"]
 
 
@@ -24,17 +26,13 @@ def _batch(who: str, batch: Any) -> np.ndarray:
     return a
 
 
-def _rng(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def random_flip(batch: Any, p: float = 0.5, rng: Any = None) -> np.ndarray:
     """Mirror each image left-right with probability ``p`` (a new array; the input is kept)."""
     a = _batch("random_flip", batch)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"random_flip: p must be in [0, 1], got {p}")
     out = a.copy()
-    flip = _rng(rng).random(len(a)) < p
+    flip = generator(rng).random(len(a)) < p
     out[flip] = a[flip][..., ::-1]
     return out
 
@@ -50,7 +48,7 @@ def random_crop(batch: Any, padding: int = 4, rng: Any = None, fill: float = 0) 
     flat = a.reshape(len(a), -1, h, w)
     padded = np.pad(flat, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=fill)
     windows = sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, 2p+1, 2p+1, H, W)
-    gen = _rng(rng)
+    gen = generator(rng)
     dy, dx = gen.integers(0, 2 * p + 1, len(a)), gen.integers(0, 2 * p + 1, len(a))
     return windows[np.arange(len(a)), :, dy, dx].reshape(a.shape).copy()
 
@@ -60,7 +58,7 @@ class Augment:
 
     def __init__(self, flip: bool = True, padding: int = 0, p: float = 0.5, fill: float = 0, seed: Any = None):
         self.flip, self.padding, self.p, self.fill = bool(flip), int(padding), float(p), fill
-        self.rng = _rng(seed)
+        self.rng = generator(seed)
 
     def __call__(self, batch: Any) -> np.ndarray:
         out = random_flip(batch, self.p, self.rng) if self.flip else _batch("Augment", batch).copy()

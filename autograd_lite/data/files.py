@@ -20,8 +20,8 @@ from __future__ import annotations
 import gzip
 import os
 import tarfile
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -68,7 +68,7 @@ _CIFAR_SPLITS = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": 
 _CIFAR_RECORD = 1 + 3 * 32 * 32
 
 
-def _read_exactly(f: BinaryIO, n: int, path: str, what: str) -> bytes:
+def _read_exactly(f: BufferedIOBase, n: int, path: str, what: str) -> bytes:
     data = f.read(n)
     if len(data) != n:
         raise ValueError(f"read_idx: {path!r} is truncated: {n} bytes needed for {what}, only {len(data)} found")

@@ -76,7 +76,9 @@ class Standardize(_Fitted):
         self.std_ = np.sqrt((Xc * Xc).mean(axis=0))
 
     def transform(self, X: Any) -> np.ndarray:
-        return (self._checked(X) - self.mean_) / (self.std_ + self.eps)
+        X = self._checked(X)
+        assert self.std_ is not None  # fitted together with mean_, which _checked has seen
+        return (X - self.mean_) / (self.std_ + self.eps)
 
 
 class PCA(_Fitted):
@@ -112,12 +114,14 @@ class PCA(_Fitted):
 
     def transform(self, X: Any) -> np.ndarray:
         Xc = self._checked(X) - self.mean_
+        assert self.components_ is not None  # fitted together with mean_, which _checked has seen
         return Xc.reshape(len(Xc), -1) @ self.components_.T / self._scale()
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Back from k coordinates to the feature space (exact when k = D)."""
         if self.components_ is None:
             raise RuntimeError("PCA.inverse_transform: call fit(X_train) first")
+        assert self.mean_ is not None  # fitted together with components_
         Z = np.asarray(getattr(Z, "data", Z))
         if Z.ndim != 2 or Z.shape[1] != len(self.components_):
             raise ValueError(f"PCA.inverse_transform: needs shape (N, {len(self.components_)}), got {Z.shape}")

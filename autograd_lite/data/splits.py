@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import generator
+
 __all__ = ["kfold"]
 
 
@@ -23,10 +25,6 @@ def kfold(n: int, k: int = 5, shuffle: bool = True, seed: Any = None) -> list[tu
             raise ValueError(f"kfold: {name} must be an integer, got {v!r}")
     if not 2 <= k <= n:
         raise ValueError(f"kfold: needs 2 <= k <= n, got k={k}, n={n}")
-    order = (
-        (seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)).permutation(n)
-        if shuffle
-        else np.arange(n)
-    )
+    order = generator(seed).permutation(n) if shuffle else np.arange(n)
     folds = np.array_split(order, k)
     return [(np.concatenate(folds[:i] + folds[i + 1 :]), fold) for i, fold in enumerate(folds)]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from ..arguments import generator
 from ..tensor import Tensor, as_tensor, logsumexp
 from . import init as _init
 from .module import Module, Parameter
@@ -149,7 +150,7 @@ class Maxout(Module):
     ) -> None:  # fmt: skip
         if pieces < 1 or in_features < 1 or out_features < 1:
             raise ValueError(f"Maxout: sizes must be positive, got {in_features}, {out_features}, pieces={pieces}")
-        rng = _init._rng(rng)
+        rng = generator(rng)
         self.in_features, self.out_features, self.pieces = int(in_features), int(out_features), int(pieces)
         self.weight = Parameter(_init.get(init)((pieces, in_features, out_features), rng=rng, dtype=dtype))
         self.bias = Parameter(np.zeros((pieces, out_features), dtype))

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from ..arguments import data_of, generator
 from ..ops import shape as _shape
 from ..tensor import Tensor, as_tensor, mean, reshape, transpose
-from . import init as _init
 from .module import Module, Parameter
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "Conv2d", "MaxPool2d", "AvgPool2d"]
@@ -180,14 +180,14 @@ class Conv2d(Module):
         self.dilation = _pair("Conv2d", "dilation", dilation, 1)
         self.padding = padding if isinstance(padding, str) else _pair("Conv2d", "padding", padding, 0)
         _padding("Conv2d", self.padding, self.kernel_size, self.stride, self.dilation)  # check 'same' now
-        rng = _init._rng(rng)
+        rng = generator(rng)
         bound = 1.0 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.weight = Parameter(rng.uniform(-bound, bound, shape).astype(dtype))
         self.bias = Parameter(rng.uniform(-bound, bound, self.out_channels).astype(dtype)) if bias else None
 
     def forward(self, x: Any) -> Tensor:
-        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        shape = np.shape(data_of(x))
         if len(shape) not in (3, 4) or shape[-3] != self.in_channels:
             raise ValueError(
                 f"Conv2d({self.in_channels}, {self.out_channels}): input of shape {shape} must be "

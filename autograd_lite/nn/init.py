@@ -23,14 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import generator
+
 __all__ = [
     "fans", "small_random", "xavier_normal", "xavier_uniform", "kaiming_normal", "kaiming_uniform",
     "zeros", "get",
 ]  # fmt: skip
-
-
-def _rng(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -60,11 +58,11 @@ def _fan(shape: tuple[int, ...], mode: str, fn: str) -> float:
 
 
 def _normal(shape: tuple[int, ...], std: float, rng: Any, dtype: Any) -> np.ndarray:
-    return (std * _rng(rng).standard_normal(shape)).astype(dtype, copy=False)
+    return (std * generator(rng).standard_normal(shape)).astype(dtype, copy=False)
 
 
 def _uniform(shape: tuple[int, ...], bound: float, rng: Any, dtype: Any) -> np.ndarray:
-    return _rng(rng).uniform(-bound, bound, shape).astype(dtype, copy=False)
+    return generator(rng).uniform(-bound, bound, shape).astype(dtype, copy=False)
 
 
 def zeros(shape: Any, rng: Any = None, dtype: Any = np.float64) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from ..arguments import data_of, generator
 from ..tensor import Tensor, as_tensor, reshape
 from . import init as _init
 from .activations import ACTIVATIONS
@@ -46,11 +47,11 @@ class Linear(Module):
             raise ValueError(f"Linear: sizes must be positive, got {in_features} and {out_features}")
         self.in_features, self.out_features = int(in_features), int(out_features)
         shape = (self.in_features, self.out_features)
-        self.weight = Parameter(_init.get(init)(shape, rng=_init._rng(rng), dtype=dtype))
+        self.weight = Parameter(_init.get(init)(shape, rng=generator(rng), dtype=dtype))
         self.bias = Parameter(np.zeros(self.out_features, dtype)) if bias else None
 
     def forward(self, x: Any) -> Tensor:
-        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        shape = np.shape(data_of(x))
         if len(shape) == 0 or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}): input of shape {shape} needs "
@@ -125,7 +126,7 @@ class MLP(Sequential):
         if init is None:
             relu_like = type(_activation(activation)).__name__ in ("ReLU", "LeakyReLU", "PReLU", "ELU")
             init = "he" if relu_like else "xavier"
-        rng = _init._rng(rng)
+        rng = generator(rng)
         layers: list[Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layers.append(Linear(a, b, init=init, rng=rng, dtype=dtype))
@@ -205,7 +206,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
         self.p = float(p)
-        self._rng = None if rng is None else _init._rng(rng)
+        self._rng = None if rng is None else generator(rng)
 
     def forward(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:
@@ -287,7 +288,7 @@ def embedding(indices: Any, weight: Any) -> Tensor:
     """Rows of ``weight`` picked by integer ``indices`` (any shape): weight[indices]; a row used
     several times gets the sum of its gradients."""
     weight = as_tensor(weight)
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    idx = np.asarray(data_of(indices))
     if not np.issubdtype(idx.dtype, np.integer):
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype} (shape {idx.shape})")
     n = weight.shape[0]
@@ -306,7 +307,7 @@ class Embedding(Module):
             raise ValueError(f"Embedding: sizes must be positive, got {num_embeddings} and {embedding_dim}")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         shape = (self.num_embeddings, self.embedding_dim)
-        self.weight = Parameter(_init._rng(rng).standard_normal(shape).astype(dtype))
+        self.weight = Parameter(generator(rng).standard_normal(shape).astype(dtype))
 
     def forward(self, indices: Any) -> Tensor:
         return embedding(indices, self.weight)

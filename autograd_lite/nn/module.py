@@ -245,7 +245,7 @@ class Module:
     def save(self, path: str | os.PathLike) -> None:
         """Write ``state_dict()`` to an ``.npz`` file (numpy.savez; no pickle).  As numpy does, ``.npz`` is
         appended to a name without it -- and ``load`` resolves a path the same way."""
-        np.savez(npz_path(path), **self.state_dict())
+        np.savez(npz_path(path), allow_pickle=False, **self.state_dict())
 
     def load(self, path: str | os.PathLike) -> Module:
         """Read an ``.npz`` written by ``save`` into this module (the path as given to ``save``).

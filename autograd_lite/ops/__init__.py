@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from ..engine import Primitive
 from . import core, elementwise, linalg, reductions, shape
-from .core import *  # noqa: F403
+from .core import *
 from .core import PRIMITIVES as _CORE
-from .elementwise import *  # noqa: F403
-from .linalg import *  # noqa: F403
-from .reductions import *  # noqa: F403
-from .shape import *  # noqa: F403
+from .elementwise import *
+from .linalg import *
+from .reductions import *
+from .shape import *
 
-PRIMITIVES: tuple[Primitive, ...] = tuple(
+# the whole table replaces core's own PRIMITIVES, which the star import above brought in
+PRIMITIVES: tuple[Primitive, ...] = tuple(  # type: ignore[no-redef]
     {
         id(v): v
         for v in (*_CORE, *(v for m in (elementwise, reductions, linalg, shape) for v in vars(m).values()))

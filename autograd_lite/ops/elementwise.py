@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import engine as _engine
 from .. import tensor as _tensor
+from ..arguments import data_of
 from ..dispatch import implements
 from ..engine import Primitive
 from . import core as _ops
@@ -59,7 +60,8 @@ def _nonzero(d: Any) -> Any:
 # ----------------------------------------------------------------------------- the table
 P = Primitive
 
-# trigonometric
+# trigonometric (sin's rule names cos, defined just after it)
+cos: Primitive
 sin = P("sin", np.sin, (lambda g, out, x: g * cos.apply(x),), doc="sin x:  d/dx = cos x", elementwise=True)
 cos = P("cos", np.cos, (lambda g, out, x: -(g * sin.apply(x)),), doc="cos x:  d/dx = -sin x", elementwise=True)
 tan = P("tan", np.tan, (lambda g, out, x: g * (1 + out * out),), doc="tan x:  d/dx = 1 + tan^2 x", elementwise=True)
@@ -98,6 +100,7 @@ hypot = P(
 )
 
 # hyperbolic
+cosh: Primitive  # named by sinh's rule
 sinh = P("sinh", np.sinh, (lambda g, out, x: g * cosh.apply(x),), doc="sinh x:  d/dx = cosh x", elementwise=True)
 cosh = P("cosh", np.cosh, (lambda g, out, x: g * sinh.apply(x),), doc="cosh x:  d/dx = sinh x", elementwise=True)
 arcsinh = P(
@@ -230,7 +233,7 @@ def positive(x: Any) -> _tensor.Tensor:
     return _tensor.as_tensor(x)
 
 
-def round(x: Any, decimals: int = 0, out: Any = None) -> _tensor.Tensor:  # noqa: A001 - numpy's name
+def round(x: Any, decimals: int = 0, out: Any = None) -> _tensor.Tensor:
     """x rounded to ``decimals`` places, halves to even (numpy's rule); gradient zero."""
     if out is not None:
         raise TypeError("round: out= is not supported on tensors")
@@ -262,7 +265,7 @@ def fmin(a: Any, b: Any) -> _tensor.Tensor:
 
 
 def _isnan(x: Any) -> np.ndarray:
-    return np.isnan(np.asarray(_tensor._data(x), dtype=np.float64))
+    return np.isnan(np.asarray(data_of(x), dtype=np.float64))
 
 
 def nan_to_num(
@@ -274,7 +277,7 @@ def nan_to_num(
     const = _numpy_result(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), x)
     if const is not None:
         return const
-    data = _tensor._data(x)
+    data = data_of(x)
     return where(np.isfinite(data), x, np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf))
 
 

@@ -29,9 +29,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..arguments import data_of
 from ..dispatch import implements
 from ..engine import Primitive, _OpError
-from ..tensor import Tensor, _data, as_tensor, reshape, stack, transpose
+from ..tensor import Tensor, as_tensor, reshape, stack, transpose
 from .core import getitem, matmul, mul, scatter_add, where
 from .core import sum as _sum
 
@@ -240,7 +241,7 @@ def _column(x: Any) -> Any:
 def _reciprocal_or_zero(x: Any) -> Any:
     """1/x, and 0 where x is exactly 0 (a constant mask, so also under create_graph): the
     convention for the undefined terms at repeated eigenvalues/singular values (and zero ones)."""
-    zero = np.asarray(_data(x) == 0)
+    zero = np.asarray(data_of(x) == 0)
     return where.apply(zero, 0, 1 / where.apply(zero, 1, x))
 
 
@@ -613,7 +614,7 @@ class SlogdetResult(NamedTuple):
 def slogdet(a: Any) -> SlogdetResult:
     """(sign, log|det a|): the sign is a constant Tensor, log|det a| is differentiable."""
     logabsdet = slogdet_p(a)
-    sign = np.linalg.slogdet(np.asarray(_data(a)))[0]
+    sign = np.linalg.slogdet(np.asarray(data_of(a)))[0]
     return SlogdetResult(Tensor._wrap(np.asarray(sign, dtype=logabsdet.dtype)), logabsdet)
 
 
@@ -631,7 +632,7 @@ class EighResult(NamedTuple):
 
 
 @implements(np.linalg.eigh)
-def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
+def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, from its lower triangle
     (``UPLO='U'``: the upper).  Eigenvector gradients are undefined where eigenvalues repeat;
     there the formula's 1/(w_j - w_i) terms are set to 0 (eigenvalue gradients stay exact)."""
@@ -642,7 +643,7 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
 
 
 @implements(np.linalg.eigvalsh)
-def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:  # noqa: N803 - numpy's name
+def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues of eigh (ascending)."""
     return eigh(a, UPLO).eigenvalues
 

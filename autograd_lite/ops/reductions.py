@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import tensor as _tensor
+from ..arguments import data_of
 from ..dispatch import implements
 from ..engine import Primitive
 from . import core as _ops
@@ -136,8 +137,8 @@ def _quantile_weights(x: np.ndarray, out: np.ndarray, q: Any, axis: Any, method:
 def _quantile_grad(
     g: Any, out: Any, x: Any, q: Any = 0.5, axis: Any = None, keepdims: bool = False, method: str = "linear"
 ) -> Any:
-    xd = _tensor._data(x)
-    w = _quantile_weights(np.asarray(xd), np.asarray(_tensor._data(out)), q, axis, method).astype(xd.dtype)
+    xd = data_of(x)
+    w = _quantile_weights(np.asarray(xd), np.asarray(data_of(out)), q, axis, method).astype(xd.dtype)
     return (g.reshape((w.shape[0],) + _keepdims_shape(x.shape, axis)) * w).sum(axis=0)
 
 
@@ -327,5 +328,5 @@ def percentile(
     keepdims: bool = False,
 ) -> Tensor:
     """quantile(x, q / 100)."""
-    q = np.true_divide(_tensor._data(q), 100)
+    q = np.true_divide(data_of(q), 100)
     return quantile(a, q, axis=axis, out=out, method=method, keepdims=keepdims)

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from .. import dispatch
+from ..arguments import data_of
 from ..engine import Primitive
-from ..tensor import Tensor, _data, as_tensor, concatenate, reshape, transpose
+from ..tensor import Tensor, as_tensor, concatenate, reshape, transpose
 from . import core
 
 __all__ = [
@@ -72,7 +73,7 @@ def _along(axis: int, key: Any) -> tuple:
 
 
 def _index_array(name: str, indices: Any) -> np.ndarray:
-    idx = np.asarray(_data(indices))
+    idx = np.asarray(data_of(indices))
     if idx.dtype == bool or not np.issubdtype(idx.dtype, np.integer):
         if idx.size or idx.dtype == bool:
             raise TypeError(f"{name}: indices must be integers, got dtype {idx.dtype} (shape {idx.shape})")
@@ -94,7 +95,7 @@ def _fold_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int, ...],
         start = [0] * len(shape)
         for a, k in zip(axis, offsets):
             start[a] += k
-        out[tuple(slice(s, s + n) for s, n in zip(start, positions))] += g[(Ellipsis, *offsets)]
+        out[tuple(slice(s, s + n) for s, n in zip(start, positions))] += g[(Ellipsis,) + offsets]
     return out
 
 
@@ -306,7 +307,7 @@ def _split_along(name: str, min_ndim: int, axis: int, x: Any, indices_or_section
 @dispatch.implements(np.hsplit)
 def hsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
     """split along axis 1 (axis 0 for 1-d)"""
-    return _split_along("hsplit", 1, 1 if np.ndim(_data(x)) > 1 else 0, x, indices_or_sections)
+    return _split_along("hsplit", 1, 1 if np.ndim(data_of(x)) > 1 else 0, x, indices_or_sections)
 
 
 @dispatch.implements(np.vsplit)
@@ -382,7 +383,7 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Tensor:
     """Each element ``repeats`` times along ``axis``: broadcast_to between reshapes (backward: a
     sum over the copies); per-element counts: getitem with numpy's repeated arange."""
     x, ax = _tensor_and_axis("repeat", x, axis)
-    counts = np.asarray(_data(repeats))
+    counts = np.asarray(data_of(repeats))
     if not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
         raise ValueError(f"repeat: repeats must be non-negative integers, got {repeats!r}")
     if counts.size == 1:
@@ -431,7 +432,7 @@ def roll(x: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
                     core.getitem(x, index=_along(ax, slice(None, cut))),
                 ],
                 axis=ax,
-            )  # noqa: E501
+            )
     return x
 
 
@@ -507,7 +508,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor
         padded = tuple(int(n + b + a) for n, (b, a) in zip(x.shape, widths))
         inner = tuple(slice(int(b), int(b) + n) for n, (b, _) in zip(x.shape, widths))
         out = core.scatter_add(x, shape=padded, index=inner)
-        border = np.pad(np.zeros(x.shape, x.dtype), widths, constant_values=_data(values))
+        border = np.pad(np.zeros(x.shape, x.dtype), widths, constant_values=data_of(values))
         return out + border if np.any(border) else out
     if mode not in _INDEX_MODES:
         raise ValueError(f"pad: mode {mode!r} is not supported on tensors; use 'constant' or one of {_INDEX_MODES}")
@@ -517,7 +518,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor
         if b or a:
             if x.shape[ax] == 0:
                 raise ValueError(f"pad: cannot pad the empty axis {ax} of shape {x.shape} in mode {mode!r}")
-            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode)
+            index = np.pad(np.arange(x.shape[ax]), (b, a), mode=mode)  # type: ignore[call-overload]  # mode is checked above
             x = core.getitem(x, index=_along(ax, index))
     return x
 
@@ -602,7 +603,7 @@ def argsort(
 ) -> np.ndarray:
     """A query: the indices that sort x (an integer array; nothing is recorded)"""
     options = {} if stable is None else {"stable": stable}  # numpy >= 2.0 only
-    return np.argsort(_data(x), axis=axis, kind=kind, order=order, **options)
+    return np.argsort(data_of(x), axis=axis, kind=kind, order=order, **options)  # type: ignore[arg-type]  # numpy checks kind
 
 
 def _sort_in_place(self: Tensor, *args: Any, **kwargs: Any) -> None:
