@@ -12,8 +12,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# the demo draws a loss curve, so it installs the plot extra (matplotlib) too
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[plot]'
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
@@ -24,7 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/autograd-lite demo --out-dir out
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 $(VENV)/.installed-lint: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
