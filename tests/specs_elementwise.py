@@ -134,3 +134,12 @@ SPECS += [
         "left-right",
     ),
 ]
+
+# real-valued conj and real: the tensor itself
+COMPOSITES += ("conjugate", "real")
+SPECS += [
+    _unary("conjugate"),
+    Spec("conjugate", np.conj, np.conj, ((2, 3),), label="conj"),
+    Spec("conjugate", lambda x: x.conj(), lambda x: x.conj(), ((2, 3),), label="method"),
+    _unary("real"),
+]

@@ -378,3 +378,14 @@ SPECS += [
     _pair("convolve", lambda a, v: np.convolve(a, v, "same"), ((4,), (7,)), "same-v-longer"),
     _pair("convolve", lambda a, v: np.convolve(a, v, "valid"), ((7,), (4,)), "valid"),
 ]
+
+# polynomials
+COMPOSITES += ("polyval", "vander")
+SPECS += [
+    _pair("polyval", np.polyval, ((4,), (2, 3)), "p-and-x"),
+    _pair("polyval", lambda p: np.polyval(p, np.float32(0.7)), ((3,),), "scalar-x"),
+    # vander computes in promote_types(x.dtype, int), float64 for float32 (as numpy): cast back
+    _pair("vander", lambda x: np.vander(x).astype(x.dtype), ((3,),), "square"),
+    _pair("vander", lambda x: np.vander(x, 4, increasing=True).astype(x.dtype), ((3,),), "increasing"),
+    _pair("vander", lambda x: np.vander(x, 1).astype(x.dtype), ((2,),), "ones"),
+]

@@ -286,3 +286,16 @@ SPECS += [
     _same("partition", lambda x: np.partition(x, (1, 3), axis=0), ((5, 2),), S.distinct, "several-kth"),
     _same("partition", lambda x: np.partition(x, 1, axis=None), ((2, 3),), S.distinct, "flat"),
 ]
+
+# grids, extract and choose
+COMPOSITES += ("meshgrid", "extract", "choose")
+PICK = np.array([[0, 2, 1], [1, 0, 2]])
+
+SPECS += [
+    _same("meshgrid", lambda a, b: np.meshgrid(a, b)[0] * np.meshgrid(a, b)[1], ((3,), (2,)), label="xy"),
+    _same("meshgrid", _joined(lambda a, b, c: np.meshgrid(a, b, c, indexing="ij")), ((2,), (2,), (2,)), label="ij"),
+    _same("meshgrid", lambda a, b: sum(np.meshgrid(a, b, sparse=True)), ((3,), (4,)), label="sparse"),
+    _same("extract", lambda x: np.extract(np.array([[True, False, True], [False, True, True]]), x), ((2, 3),)),
+    _same("choose", lambda a, b, c: np.choose(PICK, [a, b, c]), ((2, 3), (3,), (2, 1)), label="broadcast"),
+    _same("choose", lambda a, b: np.choose(np.array([0, 3, 1]), [a, b], mode="wrap"), ((3,), (3,)), label="wrap"),
+]

@@ -261,3 +261,19 @@ def test_unstack_and_broadcast_arrays_return_tuples_on_the_graph():
 def test_numpy_2_ufuncs_with_keywords_are_refused_by_name():
     with pytest.raises(TypeError, match=r"numpy\.vecdot with axis= is not supported"):
         np.vecdot(leaf(np.ones((2, 3))), leaf(np.ones((2, 3))), axis=0)
+
+
+def test_nanquantile_and_nanpercentile_refuse_a_q_that_requires_grad():
+    for fn in (np.nanquantile, np.nanpercentile):
+        with pytest.raises(TypeError, match=r"nan(quantile|percentile): q must be a constant"):
+            fn(leaf(ROWS[0]), leaf(0.5))
+
+
+def test_vander_takes_an_integer_n_and_conj_real_are_the_tensor_itself():
+    x = leaf([0.5, 2.0])
+    with pytest.raises(TypeError, match="vander: N must be an integer"):
+        np.vander(x, leaf(3.0))
+    assert np.conj(x) is x and np.real(x) is x and x.conj() is x
+    v = np.vander(x, 3)  # columns x^2, x, 1
+    (v * np.array([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2 * 0.5 + 10.0, 2 * 2.0 + 10.0])

@@ -308,7 +308,7 @@ del _fn
 # bit for bit (floor_divide).
 __all__ += [
     "deg2rad", "radians", "rad2deg", "degrees", "float_power", "copysign", "heaviside", "sinc",
-    "floor_divide", "divmod", "modf", "ldexp", "interp",
+    "floor_divide", "divmod", "modf", "ldexp", "interp", "conjugate", "conj", "real",
 ]  # fmt: skip
 
 # copysign(a, b) = |a| with b's sign bit:  d/da = sign(a) sign(out) (0 at the kink a = 0), d/db = 0
@@ -436,8 +436,24 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
     return where(at < knots[0], low, where(at > knots[-1], high, inside))
 
 
-for _fn in (copysign, heaviside, floor_divide, deg2rad, rad2deg, float_power, sinc, divmod, modf, ldexp, interp):
+def conjugate(x: Any) -> _tensor.Tensor:
+    """The complex conjugate, which of real values is the values themselves: the tensor itself
+    (composite: no node; autograd_lite is real-valued)."""
+    return _tensor.as_tensor(x)
+
+
+def real(val: Any) -> _tensor.Tensor:
+    """The real part, which of real values is the values themselves: the tensor itself  (composite: no node)."""
+    return _tensor.as_tensor(val)
+
+
+conj = conjugate  # numpy's alias
+
+
+for _fn in (copysign, heaviside, floor_divide, deg2rad, rad2deg, float_power, sinc, divmod, modf, ldexp, interp, real):
     implements(getattr(np, _fn.name if isinstance(_fn, Primitive) else _fn.__name__))(_fn)
+implements(np.conjugate, method=True)(conjugate)
+implements(method="conj")(conjugate)
 implements(np.radians)(deg2rad)
 implements(np.degrees)(rad2deg)
 implements(method="__floordiv__")(lambda self, other: floor_divide(self, other))

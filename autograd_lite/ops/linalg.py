@@ -762,3 +762,48 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Tensor:
     if a.ndim == 1 and v.ndim == 1 and v.shape[0] > a.shape[0]:
         a, v = v, a
     return _correlated("convolve", a, v[::-1] if v.ndim == 1 else v, mode)
+
+
+# polynomials: Horner's rule and the Vandermonde matrix
+import operator  # noqa: E402
+
+from .core import broadcast_to as _broadcast_to  # noqa: E402
+from .core import concatenate as _concatenate  # noqa: E402
+from .reductions import cumprod as _cumprod  # noqa: E402
+
+__all__ += ["polyval", "vander"]
+
+
+@implements(np.polyval)
+def polyval(p: Any, x: Any) -> Tensor:
+    """p[0] x^(n-1) + ... + p[n-1] by Horner's rule, y = y x + p[i] from y = 0, as numpy
+    (composite; differentiable in the coefficients p and in x)."""
+    p = as_tensor(p)
+    if p.ndim != 1:
+        raise ValueError(f"polyval: the coefficients p must be 1-D, got shape {p.shape}")
+    y: Any = np.zeros_like(_data(x), dtype=np.result_type(_data(x), np.float16))
+    for i in range(p.shape[0]):
+        y = y * x + p[i]
+    return as_tensor(y)
+
+
+@implements(np.vander)
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803 - numpy's name
+    """The Vandermonde matrix of powers x_i^j, j = N-1 ... 0 (0 ... N-1 when increasing): the running
+    products of x, as numpy  (composite: cumprod)."""
+    x = as_tensor(x)
+    if x.ndim != 1:
+        raise ValueError(f"vander: x must be 1-D, got shape {x.shape}")
+    try:
+        n = x.shape[0] if N is None else operator.index(N)
+    except TypeError:
+        raise TypeError(f"vander: N must be an integer, got {N!r}") from None
+    dtype = np.promote_types(x.dtype, int)
+    if not np.issubdtype(dtype, np.inexact):  # integers: numpy's own (exact) powers
+        return Tensor._wrap(np.vander(x.data, n, increasing))
+    column = x[:, None] if x.dtype == dtype else x[:, None].astype(dtype)
+    if n < 2:  # x^0 alone: ones, recorded with gradient 0
+        return where(np.ones((x.shape[0], n), dtype=bool), np.ones((), dtype=dtype), column)
+    powers = _cumprod(_broadcast_to(column, shape=(x.shape[0], n - 1)), axis=1)
+    v = _concatenate(np.ones((x.shape[0], 1), dtype=dtype), powers, axis=1)
+    return v if increasing else v[:, ::-1]

@@ -471,6 +471,13 @@ def _lerp(a: Any, b: Any, t: np.ndarray, dtype: Any) -> Tensor:
     return _ops.where(t >= 0.5, high, low)
 
 
+def _constant_q(name: str, q: Any) -> Any:
+    """q's data; a q that requires grad is refused (the quantile is not differentiated in q)."""
+    if isinstance(q, Tensor) and q.requires_grad:
+        raise TypeError(f"{name}: q must be a constant (the quantile is not differentiable in q)")
+    return _tensor._data(q)
+
+
 def _nan_quantile(x: Tensor, nan: np.ndarray, q: Any, axis: Any, keepdims: bool) -> Tensor:
     """Linear quantiles of the non-NaN values: the reduced axes moved last and flattened, the
     values sorted (NaNs last), and the two around position q (n - 1) interpolated."""
@@ -508,13 +515,13 @@ def nanquantile(
     """The q-th quantile(s) of the non-NaN elements  (composite: quantile when there are no NaNs;
     otherwise numpy's linear interpolation between the sorted non-NaN values, ties going to
     argsort's choice; an all-NaN slice gives NaN and numpy's warning)."""
+    q = _constant_q("nanquantile", q)
     x, nan = _nans_replaced(a, 0.0)
     if not nan.any():
         return quantile(x, q, axis=axis, out=out, method=method, keepdims=keepdims, **kw)
     _refuse("nanquantile", out=out, **kw)
     if method != "linear":
         raise ValueError(f"nanquantile: method={method!r} is supported on tensors with NaNs only as 'linear'")
-    q = _tensor._data(q)
     qa = np.asarray(q, dtype=np.float64)
     if not (np.all(qa >= 0) and np.all(qa <= 1)):
         raise ValueError(f"nanquantile: q must be in [0, 1], got {q!r}")
@@ -543,7 +550,7 @@ def nanpercentile(
     **kw: Any,
 ) -> Tensor:
     """nanquantile(x, q / 100)  (composite)."""
-    q = _tensor._data(q)
+    q = _constant_q("nanpercentile", q)
     q = q / 100 if type(q) in (int, float) else np.true_divide(q, 100)
     return nanquantile(a, q, axis=axis, out=out, method=method, keepdims=keepdims, **kw)
 

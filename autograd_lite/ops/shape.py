@@ -770,3 +770,38 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
         raise TypeError("partition: order= (structured arrays) is not supported on tensors")
     x, ax = _tensor_and_axis("partition", a, axis)
     return take_along_axis(x, np.argpartition(x.data, _data(kth), axis=ax, kind=kind), ax)
+
+
+# grids, extract and choose
+__all__ += ["meshgrid", "extract", "choose"]
+
+
+@dispatch.implements(np.meshgrid)
+def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D coordinate vectors (indexing 'xy': the first two axes swapped, as
+    numpy), a tuple  (composite: reshape, broadcast_to)."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    ts = [as_tensor(x) for x in xi]
+    n = len(ts)
+    grids = [reshape(t, tuple(-1 if j == i else 1 for j in range(n))) for i, t in enumerate(ts)]
+    if indexing == "xy" and n > 1:
+        grids = [transpose(g, (1, 0, *range(2, n))) for g in grids]
+    return tuple(grids) if sparse else broadcast_arrays(*grids)
+
+
+@dispatch.implements(np.extract)
+def extract(condition: Any, arr: Any) -> Tensor:
+    """The elements of the flattened arr where the flattened condition is true  (composite: getitem)."""
+    cond = np.asarray(_data(condition))
+    return _gathered("extract", lambda t: np.extract(cond, t), arr)
+
+
+@dispatch.implements(np.choose)
+def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise") -> Tensor:
+    """choices[a[i]][i] element by element, all broadcast together  (composite: one getitem of the
+    choices' elements)."""
+    if out is not None:
+        raise TypeError("choose: out= is not supported on tensors")
+    index = _index_array("choose", a)
+    return _gathered("choose", lambda *tags: np.choose(index, tags, mode=mode), *choices)
