@@ -217,3 +217,11 @@ SPECS += [
     _same("corrcoef", _f64_back(np.corrcoef), (3, 5), label="rows"),
     Spec("corrcoef", _f64_back(np.corrcoef), _f64_back(np.corrcoef), ((5,), (5,)), label="two-vectors"),
 ]
+
+# sums by group: bincount's weights (float64 as numpy: cast back for the float32 test)
+COMPOSITES += ("bincount",)
+BINS = np.array([3, 0, 3, 1, 3, 0])
+SPECS += [
+    _same("bincount", lambda w: np.bincount(BINS, weights=w).astype(w.dtype), (6,), label="weights"),
+    _same("bincount", lambda w: np.bincount(BINS, w, minlength=6).astype(w.dtype), (6,), label="minlength"),
+]

@@ -299,3 +299,14 @@ SPECS += [
     _same("choose", lambda a, b, c: np.choose(PICK, [a, b, c]), ((2, 3), (3,), (2, 1)), label="broadcast"),
     _same("choose", lambda a, b: np.choose(np.array([0, 3, 1]), [a, b], mode="wrap"), ((3,), (3,)), label="wrap"),
 ]
+
+# numpy's finite-difference gradient (linear in f)
+COMPOSITES += ("gradient",)
+COORDS = np.array([0.0, 0.5, 1.7, 2.0, 3.1], dtype=np.float32)  # uneven: the 3-point formula
+
+SPECS += [
+    _same("gradient", lambda f: np.gradient(f, axis=1), ((3, 5),), label="uniform"),
+    _same("gradient", _joined(lambda f: np.gradient(f, 0.5, edge_order=2)), ((4, 5),), label="all-axes-edge2"),
+    _same("gradient", lambda f: np.gradient(f, COORDS, axis=-1), ((2, 5),), label="coordinates"),
+    _same("gradient", lambda f: np.gradient(f, COORDS, edge_order=2), ((5,),), label="coordinates-edge2"),
+]

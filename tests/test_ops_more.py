@@ -277,3 +277,29 @@ def test_vander_takes_an_integer_n_and_conj_real_are_the_tensor_itself():
     v = np.vander(x, 3)  # columns x^2, x, 1
     (v * np.array([1.0, 10.0, 100.0])).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [2 * 0.5 + 10.0, 2 * 2.0 + 10.0])
+
+
+def test_bincount_sums_the_weights_by_bin_and_counts_without_them():
+    w = leaf([0.5, 1.0, 2.0, 4.0])
+    out = np.bincount(np.array([2, 0, 2, 2]), weights=w)
+    np.testing.assert_array_equal(out.data, [1.0, 0.0, 6.5])
+    (out * np.array([1.0, 10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [100.0, 1.0, 100.0, 100.0])
+    counts = np.bincount(ag.Tensor(np.array([1, 1, 3])))
+    assert isinstance(counts, np.ndarray) and counts.tolist() == [0, 2, 0, 1]
+    with pytest.raises(TypeError, match="bincount: x must be non-negative integers"):
+        np.bincount(leaf([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"bincount: weights of shape \(2,\) differ"):
+        np.bincount(np.array([0, 1, 1]), weights=leaf([1.0, 2.0]))
+
+
+def test_gradient_is_numpys_and_refuses_a_spacing_that_requires_grad():
+    f = leaf([1.0, 4.0, 9.0, 16.0])
+    out = np.gradient(f)
+    np.testing.assert_array_equal(out.data, [3.0, 4.0, 6.0, 7.0])
+    out.sum().backward()  # f1 - f0, (f2 - f0)/2, (f3 - f1)/2, f3 - f2
+    np.testing.assert_array_equal(f.grad.data, [-1.5, 0.5, -0.5, 1.5])
+    with pytest.raises(TypeError, match="gradient: the spacing must be constant"):
+        np.gradient(f, leaf(0.5))
+    with pytest.raises(ValueError, match="gradient: axis 0 of shape"):
+        np.gradient(leaf([1.0, 2.0]), edge_order=2)

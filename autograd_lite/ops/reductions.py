@@ -688,3 +688,27 @@ def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Tensor:
             v = _tensor.reshape(_tensor.as_tensor(value), (-1,))
             parts.insert(at * len(parts), v if v.dtype == x.dtype else v.astype(x.dtype))
     return _concatenate(*parts, axis=0) if len(parts) > 1 else parts[0]
+
+
+# sums by group
+__all__ += ["bincount"]
+
+
+@implements(np.bincount)
+def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Any:
+    """out[k] = the sum of the weights w_i with x_i = k (a scatter_add of w, float64 as numpy; with
+    no weights, the counts: data, no gradient)."""
+    if isinstance(x, Tensor) and x.requires_grad:
+        raise TypeError(f"bincount: x must be non-negative integers, not {_tensor._label(x)} that requires grad")
+    index = np.asarray(_tensor._data(x))
+    if weights is None:
+        return np.bincount(index, minlength=minlength)
+    try:
+        size = np.bincount(index, minlength=minlength).shape  # numpy's checks of x and minlength
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"bincount: {e} (x of shape {index.shape})") from None
+    w = _tensor.as_tensor(weights)
+    if w.shape != index.shape:
+        raise ValueError(f"bincount: weights of shape {w.shape} differ from x's shape {index.shape}")
+    w = w if w.dtype == np.float64 else w.astype(np.float64)
+    return _ops.scatter_add(w, shape=size, index=(index,))

@@ -805,3 +805,87 @@ def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise")
         raise TypeError("choose: out= is not supported on tensors")
     index = _index_array("choose", a)
     return _gathered("choose", lambda *tags: np.choose(index, tags, mode=mode), *choices)
+
+
+# numpy's finite-difference gradient: linear in f, so a sum of shifted slices
+__all__ += ["gradient"]
+
+
+def _spacing(f: Tensor, axes: tuple[int, ...], varargs: tuple) -> list[Any]:
+    """numpy's spacings per axis: a number (uniform) or the 1-D differences of coordinates."""
+    for v in varargs:
+        if isinstance(v, Tensor) and v.requires_grad:
+            raise TypeError("gradient: the spacing must be constant (it is not differentiated)")
+    varargs = tuple(_data(v) for v in varargs)
+    if not varargs:
+        return [1.0] * len(axes)
+    if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        return list(varargs) * len(axes)
+    if len(varargs) != len(axes):
+        raise TypeError(f"gradient: {len(varargs)} spacings for {len(axes)} axes")
+    out = []
+    for ax, d in zip(axes, varargs):
+        d = np.asarray(d)
+        if d.ndim == 0:
+            out.append(varargs[len(out)])
+            continue
+        if d.ndim != 1 or len(d) != f.shape[ax]:
+            raise ValueError(f"gradient: coordinates of shape {d.shape} for axis {ax} of length {f.shape[ax]}")
+        step = np.diff(d.astype(np.float64) if np.issubdtype(d.dtype, np.integer) else d)
+        out.append(step[0] if (step == step[0]).all() else step)
+    return out
+
+
+def _divisor(h: Any, dtype: Any) -> Any:
+    """A spacing to divide by, in the dtype numpy divides in (a float32 spacing of float64 data is
+    widened first, as numpy's mixed division does)."""
+    return h if isinstance(h, (int, float)) else np.asarray(h, dtype=np.result_type(dtype, h))
+
+
+def _three_point(f: Tensor, ax: int, at: tuple[slice, slice, slice], coef: tuple[Any, Any, Any]) -> Tensor:
+    """a f[at0] + b f[at1] + c f[at2] along ``ax``, summed in numpy's order."""
+    a, b, c = (core.getitem(f, index=_along(ax, s)) for s in at)
+    return coef[0] * a + coef[1] * b + coef[2] * c
+
+
+@dispatch.implements(np.gradient)
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """numpy's finite-difference gradient along each axis: (f[i+1] - f[i-1]) / 2h inside (the
+    3-point formula for uneven coordinates), one-sided differences of order ``edge_order`` at the
+    ends  (composite: linear in f; the spacing is a constant).  One Tensor, or a tuple for several axes."""
+    f = as_tensor(f)
+    otype = f.dtype if np.issubdtype(f.dtype, np.inexact) else np.dtype(np.float64)
+    f = f if f.dtype == otype else f.astype(otype)
+    axes = tuple(range(f.ndim)) if axis is None else _axes("gradient", axis, f.shape)
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order!r}")
+    outs = []
+    for ax, h in zip(axes, _spacing(f, axes, varargs)):
+        if f.shape[ax] < edge_order + 1:
+            raise ValueError(f"gradient: axis {ax} of shape {f.shape} is too short for edge_order={edge_order}")
+        uniform = np.ndim(h) == 0
+        inner = (slice(None, -2), slice(1, -1), slice(2, None))
+        part = lambda s, ax=ax: core.getitem(f, index=_along(ax, s))  # noqa: E731
+        if uniform:
+            middle = (part(inner[2]) - part(inner[0])) / _divisor(2.0 * h, otype)
+        else:
+            d1, d2 = h[:-1], h[1:]
+            shape = tuple(-1 if i == ax else 1 for i in range(f.ndim))
+            coef = (-d2 / (d1 * (d1 + d2)), (d2 - d1) / (d1 * d2), d1 / (d2 * (d1 + d2)))
+            middle = _three_point(f, ax, inner, tuple(np.reshape(k, shape) for k in coef))
+        first, last = (slice(0, 1), slice(1, 2), slice(2, 3)), (slice(-3, -2), slice(-2, -1), slice(-1, None))
+        if edge_order == 1:
+            h0, hn = (h, h) if uniform else (h[0], h[-1])
+            start = (part(first[1]) - part(first[0])) / _divisor(h0, otype)
+            end = (part(last[2]) - part(last[1])) / _divisor(hn, otype)
+        else:
+            if uniform:
+                c0, cn = (-1.5 / h, 2.0 / h, -0.5 / h), (0.5 / h, -2.0 / h, 1.5 / h)
+            else:
+                a1, a2, b1, b2 = h[0], h[1], h[-2], h[-1]
+                c0 = (-(2.0 * a1 + a2) / (a1 * (a1 + a2)), (a1 + a2) / (a1 * a2), -a1 / (a2 * (a1 + a2)))
+                cn = (b2 / (b1 * (b1 + b2)), -(b2 + b1) / (b1 * b2), (2.0 * b2 + b1) / (b2 * (b1 + b2)))
+            start, end = _three_point(f, ax, first, c0), _three_point(f, ax, last, cn)
+        out = concatenate([start, middle, end], axis=ax)
+        outs.append(out if out.dtype == otype else out.astype(otype))
+    return outs[0] if len(outs) == 1 else tuple(outs)
