@@ -306,6 +306,8 @@ del _fn
 # floor_divide are primitives, because one of their inputs has a zero gradient that composing
 # would leave unconnected (copysign's b, heaviside's x1) or numpy's quotient is not floor(a/b)
 # bit for bit (floor_divide).
+from ..dispatch import describe as _describe  # noqa: E402
+
 __all__ += [
     "deg2rad", "radians", "rad2deg", "degrees", "float_power", "copysign", "heaviside", "sinc",
     "floor_divide", "divmod", "modf", "ldexp", "interp", "conjugate", "conj", "real",
@@ -400,7 +402,7 @@ def modf(x: Any) -> tuple[_tensor.Tensor, _tensor.Tensor]:
 def ldexp(x1: Any, x2: Any) -> _tensor.Tensor:
     """x1 2^x2 for integer x2  (composite: mul by the constant 2^x2; x2 has no gradient)."""
     if isinstance(x2, _tensor.Tensor) and x2.requires_grad:
-        raise TypeError(f"ldexp: the exponent x2 must be integers, not {_tensor._label(x2)} that requires grad")
+        raise TypeError(f"ldexp: the exponent x2 must be integers, not {_describe(x2)}")
     const = _numpy_result(np.ldexp, x1, _tensor._data(x2))
     if const is not None:
         return const

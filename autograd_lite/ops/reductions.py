@@ -337,6 +337,7 @@ def percentile(
 # nothing but NaNs gives NaN with numpy's RuntimeWarning, and gradient 0 to all its elements.
 import warnings  # noqa: E402
 
+from ..dispatch import describe as _describe  # noqa: E402
 from .shape import diff as _diff  # noqa: E402
 from .shape import take_along_axis as _take_along_axis  # noqa: E402
 
@@ -619,7 +620,7 @@ def _cov_rows(name: str, m: Any, rowvar: bool) -> Tensor:
 
 def _constant(name: str, what: str, value: Any) -> Any:
     if isinstance(value, Tensor) and value.requires_grad:
-        raise TypeError(f"{name}: {what} must be a constant, not {_tensor._label(value)} that requires grad")
+        raise TypeError(f"{name}: {what} must be a constant, not {_describe(value)}")
     return None if value is None else np.asarray(_tensor._data(value))
 
 
@@ -699,7 +700,7 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Any:
     """out[k] = the sum of the weights w_i with x_i = k (a scatter_add of w, float64 as numpy; with
     no weights, the counts: data, no gradient)."""
     if isinstance(x, Tensor) and x.requires_grad:
-        raise TypeError(f"bincount: x must be non-negative integers, not {_tensor._label(x)} that requires grad")
+        raise TypeError(f"bincount: x must be non-negative integers, not {_describe(x)}")
     index = np.asarray(_tensor._data(x))
     if weights is None:
         return np.bincount(index, minlength=minlength)
