@@ -380,3 +380,9 @@ def matrix_transpose(x: Any, /) -> Tensor:
     if x.ndim < 2:
         raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got shape {x.shape}")
     return _mT(x)
+
+
+# ---- more of numpy's names
+# numpy 2's top-level matrix_transpose and the vecdot ufunc are np.linalg's
+implements(np.matrix_transpose)(matrix_transpose)
+implements(np.vecdot)(vecdot)

@@ -72,3 +72,74 @@ SPECS: list[Spec] = [
     _binary("fmin", (S.lattice_high, S.lattice_low)),
     _unary("nan_to_num"),
 ]
+
+
+# ---- more of numpy's names
+COMPOSITES += ("deg2rad", "rad2deg", "float_power", "sinc", "divmod", "modf", "ldexp", "interp")
+
+EXPONENTS = np.array([[0, 1, -2], [3, -1, 2]])  # ldexp's integer exponents
+KNOTS = np.array([-1.5, -0.5, 0.3, 1.2])  # interp's xp
+
+
+def _stacked(pair_fn):
+    """A two-output function as one tensor: its outputs stacked (each output's gradient counts)."""
+    return lambda *xs: (ag.stack if isinstance(xs[0], ag.Tensor) else np.stack)(list(pair_fn(*xs)))
+
+
+SPECS += [
+    _unary("deg2rad"),
+    Spec("deg2rad", np.radians, np.radians, ((2, 3),), label="radians"),
+    _unary("rad2deg"),
+    Spec("rad2deg", np.degrees, np.degrees, ((2, 3),), label="degrees"),
+    # float_power computes in float64 (float32 in, float64 out, as numpy): cast back for the float32 test
+    Spec(
+        "float_power",
+        lambda a, b: ag.float_power(a, b).astype(a.dtype),
+        lambda a, b: np.float_power(a, b).astype(a.dtype),
+        ((2, 3), (2, 3)),
+        (S.positive, S.normal),
+        "cast-back",
+        broadcasts=True,
+    ),
+    Spec(
+        "float_power",
+        lambda a: np.float_power(a, 3).astype(a.dtype),
+        lambda a: np.float_power(a, 3).astype(a.dtype),
+        ((2, 3),),
+        label="integer-exponent",
+    ),
+    _binary("copysign", (S.away_from_zero, S.away_from_zero)),
+    _binary("heaviside", (S.away_from_zero, S.normal)),
+    _unary("sinc"),
+    Spec("sinc", ag.sinc, np.sinc, ((2, 3),), S.scaled(S.normal, 1e-4), "series-near-zero"),
+    _binary("floor_divide", (S.mid_lattice, S.near_unit)),
+    Spec("divmod", _stacked(np.divmod), _stacked(np.divmod), ((2, 3), (2, 3)), (S.mid_lattice, S.near_unit)),
+    Spec("modf", _stacked(np.modf), _stacked(np.modf), ((2, 3),), S.off_steps),
+    Spec("ldexp", lambda x: np.ldexp(x, EXPONENTS), lambda x: np.ldexp(x, EXPONENTS), ((2, 3),)),
+    # interp returns float64 (as numpy): cast back for the float32 test
+    Spec(
+        "interp",
+        lambda x, fp: np.interp(x, KNOTS, fp).astype(x.dtype),
+        lambda x, fp: np.interp(x, KNOTS, fp).astype(x.dtype),
+        ((2, 5), (4,)),
+        (S.off_knots(KNOTS), S.normal),
+        "x-and-fp",
+    ),
+    Spec(
+        "interp",
+        lambda x, fp, lo, hi: np.interp(x, KNOTS, fp, left=lo, right=hi).astype(x.dtype),
+        lambda x, fp, lo, hi: np.interp(x, KNOTS, fp, left=lo, right=hi).astype(x.dtype),
+        ((7,), (4,), (), ()),
+        (S.off_knots(KNOTS), S.normal, S.normal, S.normal),
+        "left-right",
+    ),
+]
+
+# real-valued conj and real: the tensor itself
+COMPOSITES += ("conjugate", "real")
+SPECS += [
+    _unary("conjugate"),
+    Spec("conjugate", np.conj, np.conj, ((2, 3),), label="conj"),
+    Spec("conjugate", lambda x: x.conj(), lambda x: x.conj(), ((2, 3),), label="method"),
+    _unary("real"),
+]

@@ -349,3 +349,43 @@ SPECS: list[Spec] = [
         ((2, 3, 4),),
     ),
 ]
+
+
+# ---- more of numpy's names
+COMPOSITES += ("matvec", "vecmat", "diagflat", "correlate", "convolve")
+
+
+def _pair(name: str, call, shapes, label: str = "", **kw) -> Spec:
+    """A spec whose Tensor call and numpy reference are the same expression."""
+    return Spec(name, call, call, shapes, label=label, **kw)
+
+
+SPECS += [
+    _pair("vecdot", np.vecdot, ((2, 3), (3,)), "numpy-ufunc"),
+    _pair("matrix_transpose", np.matrix_transpose, ((2, 3, 4),), "numpy-top-level"),
+    _pair("matvec", np.matvec, ((2, 3, 4), (4,)), "batch"),
+    _pair("matvec", np.matvec, ((3, 4), (2, 1, 4)), "broadcast"),
+    _pair("vecmat", np.vecmat, ((3,), (2, 3, 4)), "batch"),
+    _pair("vecmat", np.vecmat, ((2, 1, 3), (3, 3, 2)), "broadcast"),
+    _pair("diagflat", np.diagflat, ((2, 2),), "matrix"),
+    _pair("diagflat", lambda v: np.diagflat(v, -1), ((3,),), "k"),
+    _pair("correlate", np.correlate, ((6,), (3,)), "valid"),
+    _pair("correlate", lambda a, v: np.correlate(a, v, "same"), ((5,), (4,)), "same"),
+    _pair("correlate", lambda a, v: np.correlate(a, v, "full"), ((5,), (3,)), "full"),
+    _pair("correlate", lambda a, v: np.correlate(a, v, "same"), ((3,), (6,)), "same-v-longer"),
+    _pair("correlate", np.correlate, ((2,), (5,)), "valid-v-longer"),
+    _pair("convolve", np.convolve, ((6,), (3,)), "full"),
+    _pair("convolve", lambda a, v: np.convolve(a, v, "same"), ((4,), (7,)), "same-v-longer"),
+    _pair("convolve", lambda a, v: np.convolve(a, v, "valid"), ((7,), (4,)), "valid"),
+]
+
+# polynomials
+COMPOSITES += ("polyval", "vander")
+SPECS += [
+    _pair("polyval", np.polyval, ((4,), (2, 3)), "p-and-x"),
+    _pair("polyval", lambda p: np.polyval(p, np.float32(0.7)), ((3,),), "scalar-x"),
+    # vander computes in promote_types(x.dtype, int), float64 for float32 (as numpy): cast back
+    _pair("vander", lambda x: np.vander(x).astype(x.dtype), ((3,),), "square"),
+    _pair("vander", lambda x: np.vander(x, 4, increasing=True).astype(x.dtype), ((3,),), "increasing"),
+    _pair("vander", lambda x: np.vander(x, 1).astype(x.dtype), ((2,),), "ones"),
+]

@@ -237,3 +237,76 @@ SPECS: list[Spec] = [
     Spec("sort", lambda x: np.sort(x, axis=0), lambda x: np.sort(x, axis=0), ((3, 4),), S.distinct, label="axis0"),
     Spec("sort", lambda x: ag.sort(x, axis=None), lambda x: np.sort(x, axis=None), ((2, 3),), S.distinct, label="flat"),
 ]
+
+
+# ---- more of numpy's names
+COMPOSITES += (
+    "rollaxis", "unstack", "broadcast_arrays", "block", "select", "compress", "delete", "insert",
+    "resize", "partition",
+)  # fmt: skip
+
+CONDS = [np.array([[True, False, False], [False, True, False]]), np.array([[True, True, False], [False, False, False]])]
+KEEP = np.array([True, False, True, True])
+
+
+def _same(name: str, call, shapes, domain=S.normal, label: str = "", **kw) -> Spec:
+    """A spec whose Tensor call and numpy reference are the same expression."""
+    return Spec(name, call, call, shapes, domain, label, **kw)
+
+
+def _joined(split_fn):
+    """A function returning a tuple of arrays as one: the pieces joined in reverse order."""
+    return lambda *xs: (ag.stack if isinstance(xs[0], ag.Tensor) else np.stack)(list(split_fn(*xs))[::-1])
+
+
+SPECS += [
+    _same("rollaxis", lambda x: np.rollaxis(x, 2), ((2, 3, 4),), label="to-front"),
+    _same("rollaxis", lambda x: np.rollaxis(x, 0, 3), ((2, 3, 4),), label="start"),
+    _same("rollaxis", lambda x: np.rollaxis(x, -1, -2), ((2, 3, 4),), label="negative"),
+    _same("unstack", _joined(np.unstack), ((3, 2),), label="axis0"),
+    _same("unstack", _joined(lambda x: np.unstack(x, axis=-1)), ((2, 3, 2),), label="last-axis"),
+    _same("broadcast_arrays", _joined(np.broadcast_arrays), ((2, 1), (3,)), label="pair"),
+    _same("broadcast_arrays", _joined(lambda a, b, c: np.broadcast_arrays(a, b, c)), ((3,), (2, 3), ()), label="three"),
+    _same("block", lambda a, b, c, d: np.block([[a, b], [c, d]]), ((2, 2), (2, 3), (1, 2), (1, 3)), label="2x2"),
+    _same("block", lambda a, b: np.block([a, b, np.ones(2, dtype=np.float32)]), ((3,), (1,)), label="1d-constant"),
+    _same("block", lambda a, b: np.block([[a], [b]]), ((2,), (1, 2)), label="promoted"),
+    _same("select", lambda a, b: np.select(CONDS, [a, b], -1.0), ((2, 3), (2, 3)), label="default"),
+    _same("select", lambda a, b, d: np.select(CONDS, [a, b], d), ((2, 3), (3,), (2, 1)), label="broadcast-default"),
+    _same("compress", lambda x: np.compress(KEEP, x, axis=1), ((2, 4),), label="axis"),
+    _same("compress", lambda x: x.compress([False, True, True], axis=0), ((3, 2),), label="method-short-condition"),
+    _same("compress", lambda x: np.compress(KEEP, x), ((2, 2),), label="flat"),
+    _same("delete", lambda x: np.delete(x, [0, 2], axis=1), ((2, 4),), label="axis"),
+    _same("delete", lambda x: np.delete(x, slice(1, None, 2)), ((2, 3),), label="slice-flat"),
+    _same("insert", lambda x, v: np.insert(x, 1, v, axis=1), ((3, 2), (3,)), label="column"),
+    _same("insert", lambda x, v: np.insert(x, [0, 2, 2], v), ((4,), (3,)), label="indices"),
+    _same("insert", lambda x, v: np.insert(x, 2, v, axis=0), ((3, 2), ()), label="broadcast-value"),
+    _same("resize", lambda x: np.resize(x, (3, 3)), ((2, 2),), label="repeat"),
+    _same("resize", lambda x: np.resize(x, 4), ((2, 3),), label="cut"),
+    _same("partition", lambda x: np.partition(x, 2), ((3, 5),), S.distinct, "last-axis"),
+    _same("partition", lambda x: np.partition(x, (1, 3), axis=0), ((5, 2),), S.distinct, "several-kth"),
+    _same("partition", lambda x: np.partition(x, 1, axis=None), ((2, 3),), S.distinct, "flat"),
+]
+
+# grids, extract and choose
+COMPOSITES += ("meshgrid", "extract", "choose")
+PICK = np.array([[0, 2, 1], [1, 0, 2]])
+
+SPECS += [
+    _same("meshgrid", lambda a, b: np.meshgrid(a, b)[0] * np.meshgrid(a, b)[1], ((3,), (2,)), label="xy"),
+    _same("meshgrid", _joined(lambda a, b, c: np.meshgrid(a, b, c, indexing="ij")), ((2,), (2,), (2,)), label="ij"),
+    _same("meshgrid", lambda a, b: sum(np.meshgrid(a, b, sparse=True)), ((3,), (4,)), label="sparse"),
+    _same("extract", lambda x: np.extract(np.array([[True, False, True], [False, True, True]]), x), ((2, 3),)),
+    _same("choose", lambda a, b, c: np.choose(PICK, [a, b, c]), ((2, 3), (3,), (2, 1)), label="broadcast"),
+    _same("choose", lambda a, b: np.choose(np.array([0, 3, 1]), [a, b], mode="wrap"), ((3,), (3,)), label="wrap"),
+]
+
+# numpy's finite-difference gradient (linear in f)
+COMPOSITES += ("gradient",)
+COORDS = np.array([0.0, 0.5, 1.7, 2.0, 3.1], dtype=np.float32)  # uneven: the 3-point formula
+
+SPECS += [
+    _same("gradient", lambda f: np.gradient(f, axis=1), ((3, 5),), label="uniform"),
+    _same("gradient", _joined(lambda f: np.gradient(f, 0.5, edge_order=2)), ((4, 5),), label="all-axes-edge2"),
+    _same("gradient", lambda f: np.gradient(f, COORDS, axis=-1), ((2, 5),), label="coordinates"),
+    _same("gradient", lambda f: np.gradient(f, COORDS, edge_order=2), ((5,),), label="coordinates-edge2"),
+]

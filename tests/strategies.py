@@ -183,3 +183,16 @@ def separated_singular_values(rng: np.random.Generator, shape: Shape) -> np.ndar
     v, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, k)))
     s = 1.0 + np.cumsum(rng.uniform(0.5, 1.0, shape[:-2] + (k,)), axis=-1)
     return (u * s[..., None, :]) @ v.swapaxes(-1, -2)
+
+
+# ----------------------------------------------------------------------------- samplers: knots
+def off_knots(knots: np.ndarray) -> Sampler:
+    """Values between consecutive knots, or up to 1 beyond the first and last, at least GAP from
+    every knot (interp is piecewise linear: kinks at the knots)."""
+    edges = np.concatenate([[knots[0] - 1.0], knots, [knots[-1] + 1.0]])
+
+    def sample(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+        i = rng.integers(0, len(edges) - 1, shape)
+        return rng.uniform(edges[i] + GAP, edges[i + 1] - GAP)
+
+    return sample

@@ -302,3 +302,167 @@ implements(np.nan_to_num)(nan_to_num)
 implements(method="__mod__")(_mod_method)
 implements(method="__rmod__")(_rmod_method)
 del _fn
+
+
+# ---- more of numpy's names
+# Angle conversions, float_power, sinc, ldexp and modf are composites; copysign, heaviside and
+# floor_divide are primitives, because one of their inputs has a zero gradient that composing
+# would leave unconnected (copysign's b, heaviside's x1) or numpy's quotient is not floor(a/b)
+# bit for bit (floor_divide).
+from ..dispatch import describe as _describe  # noqa: E402
+
+__all__ += [
+    "deg2rad", "radians", "rad2deg", "degrees", "float_power", "copysign", "heaviside", "sinc",
+    "floor_divide", "divmod", "modf", "ldexp", "interp", "conjugate", "conj", "real",
+]  # fmt: skip
+
+# copysign(a, b) = |a| with b's sign bit:  d/da = sign(a) sign(out) (0 at the kink a = 0), d/db = 0
+copysign = Primitive(
+    "copysign",
+    np.copysign,
+    (lambda g, out, a, b: g * (sign.apply(a) * sign.apply(out)), lambda g, out, a, b: _zero(g)),
+    branch=lambda out, a, b: np.sign(a) * np.where(np.signbit(b), -1, 1),
+    doc="copysign(a, b) = |a| with the sign of b:  d/da = sign(a) sign(out)  (0 at a = 0), d/db = 0",
+    elementwise=True,
+    reads=(0, "out"),
+)
+# heaviside(x1, x2) = 0, x2 or 1 for x1 <, =, > 0:  d/dx1 = 0, d/dx2 = [x1 == 0]
+heaviside = Primitive(
+    "heaviside",
+    np.heaviside,
+    (lambda g, out, x1, x2: _zero(g), lambda g, out, x1, x2: where.apply(x1 == 0, g, 0)),
+    branch=lambda out, x1, x2: np.sign(x1),
+    doc="heaviside(x1, x2) = 0, x2, 1 for x1 <, =, > 0:  d/dx1 = 0  (piecewise constant), d/dx2 = [x1 == 0]",
+    elementwise=True,
+    reads=(0,),
+)
+# floor_divide(a, b) = floor(a / b), numpy's rounding of it:  d/da = d/db = 0 (piecewise constant)
+floor_divide = Primitive(
+    "floor_divide",
+    np.floor_divide,
+    (lambda g, out, a, b: _zero(g), lambda g, out, a, b: _zero(g)),
+    branch=lambda out, a, b: out,
+    doc="a // b = floor(a/b):  d/da = 0, d/db = 0  (piecewise constant)",
+    elementwise=True,
+    reads=(),
+)
+
+
+def deg2rad(x: Any) -> _tensor.Tensor:
+    """x pi/180, degrees to radians  (composite: mul)."""
+    const = _numpy_result(np.deg2rad, x)
+    return const if const is not None else _ops.mul(x, math.pi / 180)
+
+
+def rad2deg(x: Any) -> _tensor.Tensor:
+    """x 180/pi, radians to degrees  (composite: mul)."""
+    const = _numpy_result(np.rad2deg, x)
+    return const if const is not None else _ops.mul(x, 180 / math.pi)
+
+
+radians, degrees = deg2rad, rad2deg  # numpy's aliases
+
+
+def float_power(a: Any, b: Any) -> _tensor.Tensor:
+    """a ** b computed in float64, as numpy's float_power  (composite: astype, pow)."""
+    const = _numpy_result(np.float_power, a, b)
+    if const is not None:
+        return const
+    return _ops.pow(_tensor.as_tensor(a).astype(np.float64), _tensor.as_tensor(b).astype(np.float64))
+
+
+_SINC_SERIES = 1e-3  # below this |x|, sinc is its Taylor series (exact to rounding, and at x = 0)
+
+
+def sinc(x: Any) -> _tensor.Tensor:
+    """sin(pi x)/(pi x), 1 at x = 0  (composite; for |x| < 1e-3 the series 1 - (pi x)^2/6 + (pi x)^4/120,
+    so that every derivative is right at and near 0)."""
+    const = _numpy_result(np.sinc, x)
+    if const is not None:
+        return const
+    x = _tensor.as_tensor(x)
+    near = np.abs(x.data) < _SINC_SERIES
+    if not near.any():
+        px = _ops.mul(x, math.pi)
+        return sin(px) / px
+    px = _ops.mul(where(near, 1.0, x), math.pi)  # no division by zero on the unused branch
+    p2 = _ops.mul(x, math.pi) ** 2
+    return where(near, 1 - p2 / 6 + p2 * p2 / 120, sin(px) / px)
+
+
+def divmod(a: Any, b: Any) -> tuple[_tensor.Tensor, _tensor.Tensor]:  # noqa: A001 - numpy's name
+    """(a // b, a % b) = (floor_divide(a, b), remainder(a, b))  (composite; a tuple of two Tensors)."""
+    return floor_divide(a, b), remainder(a, b)
+
+
+def modf(x: Any) -> tuple[_tensor.Tensor, _tensor.Tensor]:
+    """(x - trunc(x), trunc(x)): the fractional and integral parts, signed as x  (composite; a tuple:
+    d frac/dx = 1, d int/dx = 0)."""
+    whole = trunc(x)
+    return _tensor.sub(x, whole), whole
+
+
+def ldexp(x1: Any, x2: Any) -> _tensor.Tensor:
+    """x1 2^x2 for integer x2  (composite: mul by the constant 2^x2; x2 has no gradient)."""
+    if isinstance(x2, _tensor.Tensor) and x2.requires_grad:
+        raise TypeError(f"ldexp: the exponent x2 must be integers, not {_describe(x2)}")
+    const = _numpy_result(np.ldexp, x1, _tensor._data(x2))
+    if const is not None:
+        return const
+    x1 = _tensor.as_tensor(x1)
+    dtype = x1.dtype if np.issubdtype(x1.dtype, np.floating) else np.float64
+    return _ops.mul(x1, np.ldexp(np.ones((), dtype), _tensor._data(x2)))
+
+
+def _float64(x: Any) -> _tensor.Tensor:
+    x = _tensor.as_tensor(x)
+    return x if x.dtype == np.float64 else x.astype(np.float64)
+
+
+def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None) -> _tensor.Tensor:
+    """The piecewise-linear interpolant through the points (xp, fp), at x: fp[j] + slope (x - xp[j])
+    between the knots xp[j] <= x < xp[j+1], left/right (default fp[0]/fp[-1]) outside  (composite;
+    float64 as numpy; differentiable in x between knots (at a knot: the slope to its right), in fp
+    and in xp)."""
+    if period is not None:
+        raise TypeError("interp: period= is not supported on tensors")
+    x, xp, fp = _float64(x), _float64(xp), _float64(fp)
+    if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or not xp.shape[0]:
+        raise ValueError(f"interp: xp and fp must be 1-D of the same, non-zero length, got {xp.shape} and {fp.shape}")
+    n, knots, at = xp.shape[0], xp.data, x.data
+    if n == 1:
+        inside = _ops.broadcast_to(fp[0], shape=x.shape)
+    else:
+        j = np.clip(np.searchsorted(knots, at, side="right") - 1, 0, n - 2)
+        slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+        inside = slope * (x - xp[j]) + fp[j]
+    low = fp[0] if left is None else _float64(left)
+    high = fp[n - 1] if right is None else _float64(right)
+    return where(at < knots[0], low, where(at > knots[-1], high, inside))
+
+
+def conjugate(x: Any) -> _tensor.Tensor:
+    """The complex conjugate, which of real values is the values themselves: the tensor itself
+    (composite: no node; autograd_lite is real-valued)."""
+    return _tensor.as_tensor(x)
+
+
+def real(val: Any) -> _tensor.Tensor:
+    """The real part, which of real values is the values themselves: the tensor itself  (composite: no node)."""
+    return _tensor.as_tensor(val)
+
+
+conj = conjugate  # numpy's alias
+
+
+for _fn in (copysign, heaviside, floor_divide, deg2rad, rad2deg, float_power, sinc, divmod, modf, ldexp, interp, real):
+    implements(getattr(np, _fn.name if isinstance(_fn, Primitive) else _fn.__name__))(_fn)
+implements(np.conjugate, method=True)(conjugate)
+implements(method="conj")(conjugate)
+implements(np.radians)(deg2rad)
+implements(np.degrees)(rad2deg)
+implements(method="__floordiv__")(lambda self, other: floor_divide(self, other))
+implements(method="__rfloordiv__")(lambda self, other: floor_divide(other, self))
+implements(method="__divmod__")(lambda self, other: divmod(self, other))
+implements(method="__rdivmod__")(lambda self, other: divmod(other, self))
+del _fn

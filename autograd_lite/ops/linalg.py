@@ -692,3 +692,119 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     m = a.shape[-2]
     r = packed[..., m:, :]
     return r if mode == "r" else QRResult(packed[..., :m, :], r)
+
+
+# ---- more of numpy's names
+# matvec and vecmat are numpy 2's matrix-vector ufuncs, as matmul; diagflat is diag of the
+# flattened input; correlate and convolve are one sliding-window view (no copy) and one matmul.
+from .shape import sliding_window_view as _windows  # noqa: E402
+
+__all__ += ["matvec", "vecmat", "diagflat", "correlate", "convolve"]
+
+
+@implements(np.matvec)
+def matvec(x1: Any, x2: Any, /) -> Tensor:
+    """The matrix-vector product sum_j x1[..., i, j] x2[..., j] over broadcast batches  (composite: matmul)."""
+    a, v = as_tensor(x1), as_tensor(x2)
+    if a.ndim < 2 or v.ndim < 1 or a.shape[-1] != v.shape[-1]:
+        raise ValueError(f"matvec: a matrix (..., m, n) and a vector (..., n) are needed, got {a.shape} and {v.shape}")
+    return matmul(a, v[..., None])[..., 0]
+
+
+@implements(np.vecmat)
+def vecmat(x1: Any, x2: Any, /) -> Tensor:
+    """The vector-matrix product sum_i x1[..., i] x2[..., i, j] over broadcast batches (real: no
+    conjugate)  (composite: matmul)."""
+    v, a = as_tensor(x1), as_tensor(x2)
+    if a.ndim < 2 or v.ndim < 1 or a.shape[-2] != v.shape[-1]:
+        raise ValueError(f"vecmat: a vector (..., n) and a matrix (..., n, m) are needed, got {v.shape} and {a.shape}")
+    return matmul(v[..., None, :], a)[..., 0, :]
+
+
+@implements(np.diagflat)
+def diagflat(v: Any, k: int = 0) -> Tensor:
+    """The square matrix with the flattened v on diagonal k = diag(ravel(v), k)  (composite)."""
+    return diag(reshape(as_tensor(v), (-1,)), k)
+
+
+_MODES = ("full", "same", "valid")
+
+
+def _correlated(name: str, a: Any, v: Any, mode: str) -> Tensor:
+    """c[k] = sum_n a[n + k] v[n] for 1-D a, v, cut to ``mode`` as numpy."""
+    a, v = as_tensor(a), as_tensor(v)
+    if a.ndim != 1 or v.ndim != 1 or not a.shape[0] or not v.shape[0]:
+        raise ValueError(f"{name}: two non-empty 1-D inputs are needed, got shapes {a.shape} and {v.shape}")
+    if mode not in _MODES:
+        raise ValueError(f"{name}: mode must be one of {_MODES}, got {mode!r}")
+    na, nv = a.shape[0], v.shape[0]
+    padded = scatter_add(a, shape=(na + 2 * (nv - 1),), index=np.arange(nv - 1, nv - 1 + na))
+    full = matmul(_windows(padded, nv), v)  # length na + nv - 1, shift k = -(nv - 1) ... na - 1
+    if mode == "full":
+        return full
+    if mode == "valid":
+        return full[min(na, nv) - 1 : max(na, nv)]
+    start = (nv - 1) - nv // 2 if na >= nv else na // 2
+    return full[start : start + max(na, nv)]
+
+
+@implements(np.correlate)
+def correlate(a: Any, v: Any, mode: str = "valid") -> Tensor:
+    """The cross-correlation c[k] = sum_n a[n + k] v[n] of 1-D inputs, mode 'valid', 'same' or
+    'full' as numpy (real: no conjugate)  (composite: a window view and matmul)."""
+    return _correlated("correlate", a, v, mode)
+
+
+@implements(np.convolve)
+def convolve(a: Any, v: Any, mode: str = "full") -> Tensor:
+    """The discrete convolution (a * v)[k] = sum_n a[n] v[k - n] of 1-D inputs = correlate of the
+    longer with the shorter reversed, as numpy  (composite)."""
+    a, v = as_tensor(a), as_tensor(v)
+    if a.ndim == 1 and v.ndim == 1 and v.shape[0] > a.shape[0]:
+        a, v = v, a
+    return _correlated("convolve", a, v[::-1] if v.ndim == 1 else v, mode)
+
+
+# polynomials: Horner's rule and the Vandermonde matrix
+import operator  # noqa: E402
+
+from .core import broadcast_to as _broadcast_to  # noqa: E402
+from .core import concatenate as _concatenate  # noqa: E402
+from .reductions import cumprod as _cumprod  # noqa: E402
+
+__all__ += ["polyval", "vander"]
+
+
+@implements(np.polyval)
+def polyval(p: Any, x: Any) -> Tensor:
+    """p[0] x^(n-1) + ... + p[n-1] by Horner's rule, y = y x + p[i] from y = 0, as numpy
+    (composite; differentiable in the coefficients p and in x)."""
+    p = as_tensor(p)
+    if p.ndim != 1:
+        raise ValueError(f"polyval: the coefficients p must be 1-D, got shape {p.shape}")
+    y: Any = np.zeros_like(_data(x), dtype=np.result_type(_data(x), np.float16))
+    for i in range(p.shape[0]):
+        y = y * x + p[i]
+    return as_tensor(y)
+
+
+@implements(np.vander)
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803 - numpy's name
+    """The Vandermonde matrix of powers x_i^j, j = N-1 ... 0 (0 ... N-1 when increasing): the running
+    products of x, as numpy  (composite: cumprod)."""
+    x = as_tensor(x)
+    if x.ndim != 1:
+        raise ValueError(f"vander: x must be 1-D, got shape {x.shape}")
+    try:
+        n = x.shape[0] if N is None else operator.index(N)
+    except TypeError:
+        raise TypeError(f"vander: N must be an integer, got {N!r}") from None
+    dtype = np.promote_types(x.dtype, int)
+    if not np.issubdtype(dtype, np.inexact):  # integers: numpy's own (exact) powers
+        return Tensor._wrap(np.vander(x.data, n, increasing))
+    column = x[:, None] if x.dtype == dtype else x[:, None].astype(dtype)
+    if n < 2:  # x^0 alone: ones, recorded with gradient 0
+        return where(np.ones((x.shape[0], n), dtype=bool), np.ones((), dtype=dtype), column)
+    powers = _cumprod(_broadcast_to(column, shape=(x.shape[0], n - 1)), axis=1)
+    v = _concatenate(np.ones((x.shape[0], 1), dtype=dtype), powers, axis=1)
+    return v if increasing else v[:, ::-1]

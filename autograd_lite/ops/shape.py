@@ -614,3 +614,279 @@ def _sort_in_place(self: Tensor, *args: Any, **kwargs: Any) -> None:
 
 
 dispatch.implements(method="sort")(_sort_in_place)
+
+
+# ---- more of numpy's names
+# insert, delete, resize, compress and block move elements in ways numpy's own function defines
+# best, so they run numpy's function on each element's *source index* (a tag) and gather the
+# elements with one ``getitem``: numpy's semantics exactly, and a gradient that scatter-adds back
+# (an element repeated by resize accumulates).
+__all__ += [
+    "rollaxis", "unstack", "broadcast_arrays", "block", "select", "compress", "delete", "insert",
+    "resize", "partition",
+]  # fmt: skip
+
+
+def _gathered(name: str, rearrange: Any, *arrays: Any) -> Tensor:
+    """``rearrange`` (numpy's, on arrays) applied to Tensors: it runs on the inputs' element
+    indices, then one getitem takes the elements from the inputs flattened and joined."""
+    ts = [as_tensor(a) for a in arrays]
+    starts = np.cumsum([0] + [t.size for t in ts])
+    tags = [np.arange(s, s + t.size, dtype=np.intp).reshape(t.shape) for s, t in zip(starts, ts)]
+    try:
+        source = np.asarray(rearrange(*tags))
+    except (ValueError, IndexError, TypeError) as e:
+        shapes = ", ".join(str(t.shape) for t in ts)
+        raise type(e)(f"{name}: {e} (tensors of shape {shapes})") from None
+    flat = [reshape(t, (-1,)) for t in ts]
+    return core.getitem(concatenate(flat, axis=0) if len(flat) > 1 else flat[0], index=source)
+
+
+@dispatch.implements(np.rollaxis)
+def rollaxis(a: Any, axis: int, start: int = 0) -> Tensor:
+    """``axis`` moved to position ``start`` (numpy's older moveaxis)  (composite: transpose)."""
+    x = as_tensor(a)
+    n = x.ndim
+    ax = _axis("rollaxis", axis, x.shape)
+    if not -n <= start <= n:
+        raise ValueError(f"rollaxis: start {start} is out of bounds for a tensor of shape {x.shape}")
+    start = start + n if start < 0 else start
+    if ax < start:
+        start -= 1
+    axes = [i for i in range(n) if i != ax]
+    axes.insert(start, ax)
+    return x if axes == list(range(n)) else transpose(x, axes)
+
+
+@dispatch.implements(np.unstack)
+def unstack(x: Any, /, *, axis: int = 0) -> tuple[Tensor, ...]:
+    """The slices of x along ``axis``, a tuple (the inverse of stack)  (composite: getitem)."""
+    x = as_tensor(x)
+    ax = _axis("unstack", axis, x.shape)
+    return tuple(core.getitem(x, index=_along(ax, i)) for i in range(x.shape[ax]))
+
+
+@dispatch.implements(np.broadcast_arrays)
+def broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Tensor, ...]:
+    """Every input broadcast to their common shape, a tuple  (composite: broadcast_to)."""
+    ts = [as_tensor(a) for a in args]
+    try:
+        shape = np.broadcast_shapes(*(t.shape for t in ts))
+    except ValueError:
+        raise ValueError(f"broadcast_arrays: shapes {', '.join(str(t.shape) for t in ts)} do not broadcast") from None
+    return tuple(t if t.shape == shape else core.broadcast_to(t, shape=shape) for t in ts)
+
+
+def _block_leaves(arrays: Any) -> list[Any]:
+    """The arrays inside block's nested lists, in order (nesting is a list depth: shallow)."""
+    if isinstance(arrays, list):
+        return [leaf for item in arrays for leaf in _block_leaves(item)]
+    return [arrays]
+
+
+def _block_tags(arrays: Any, tags: Any) -> Any:
+    """block's nested lists with each leaf replaced by its tag array, in order."""
+    if isinstance(arrays, list):
+        return [_block_tags(item, tags) for item in arrays]
+    return next(tags)
+
+
+@dispatch.implements(np.block)
+def block(arrays: Any) -> Tensor:
+    """Nested lists of tensors joined into one, the innermost lists along the last axis
+    (numpy's block)  (composite: one getitem of the joined elements)."""
+    leaves = _block_leaves(arrays)
+    return _gathered("block", lambda *tags: np.block(_block_tags(arrays, iter(tags))), *leaves)
+
+
+@dispatch.implements(np.select)
+def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0) -> Tensor:
+    """choicelist[i] where condlist[i] is the first true condition, else ``default``
+    (composite: a chain of where)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: {len(condlist)} conditions for {len(choicelist)} choices")
+    if not condlist:
+        raise ValueError("select: needs at least one condition and choice")
+    conds = [np.asarray(_data(c)) for c in condlist]
+    for i, c in enumerate(conds):
+        if c.dtype != bool:
+            raise TypeError(f"select: condition {i} must be boolean, got dtype {c.dtype}")
+    out = default  # a Python number stays weak, as in numpy's result type
+    for c, choice in zip(conds[::-1], choicelist[::-1]):
+        out = core.where(c, choice, out)
+    return out
+
+
+@dispatch.implements(np.compress)
+def compress(condition: Any, a: Any, axis: int | None = None, out: Any = None) -> Tensor:
+    """The slices of a along ``axis`` where ``condition`` is true (flattened when None)
+    (composite: take)."""
+    if out is not None:
+        raise TypeError("compress: out= is not supported on tensors")
+    cond = np.asarray(_data(condition))
+    if cond.ndim != 1:
+        raise ValueError(f"compress: condition must be 1-D, got shape {cond.shape}")
+    return _gathered("compress", lambda t: np.compress(cond, t, axis=axis), a)
+
+
+def _compress_method(self: Tensor, condition: Any, axis: int | None = None, out: Any = None) -> Tensor:
+    return compress(condition, self, axis, out)
+
+
+dispatch.implements(method="compress")(_compress_method)
+
+
+@dispatch.implements(np.delete)
+def delete(arr: Any, obj: Any, axis: int | None = None) -> Tensor:
+    """arr without the slices ``obj`` along ``axis`` (flattened when None)  (composite: getitem)."""
+    obj = obj if isinstance(obj, slice) else _data(obj)
+    return _gathered("delete", lambda t: np.delete(t, obj, axis=axis), arr)
+
+
+@dispatch.implements(np.insert)
+def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Tensor:
+    """arr with ``values`` inserted before the indices ``obj`` along ``axis`` (flattened when None),
+    values cast to arr's dtype  (composite: one getitem of arr's and values' elements; both get
+    gradients)."""
+    arr = as_tensor(arr)
+    values = as_tensor(values)
+    values = values if values.dtype == arr.dtype else values.astype(arr.dtype)
+    obj = obj if isinstance(obj, slice) else _data(obj)
+    return _gathered("insert", lambda a, v: np.insert(a, obj, v, axis=axis), arr, values)
+
+
+@dispatch.implements(np.resize)
+def resize(a: Any, new_shape: Any) -> Tensor:
+    """The flattened a repeated (or cut) to fill ``new_shape`` (numpy's resize)  (composite:
+    getitem; a repeated element accumulates gradient)."""
+    return _gathered("resize", lambda t: np.resize(t, new_shape), a)
+
+
+@dispatch.implements(np.partition)
+def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None) -> Tensor:
+    """The values rearranged so that the kth is where sort would put it, smaller before and
+    larger after: take_along_axis(x, argpartition(x))  (composite; each value's gradient goes
+    back to where it came from, ties: argpartition's choice)."""
+    if order is not None:
+        raise TypeError("partition: order= (structured arrays) is not supported on tensors")
+    x, ax = _tensor_and_axis("partition", a, axis)
+    return take_along_axis(x, np.argpartition(x.data, _data(kth), axis=ax, kind=kind), ax)
+
+
+# grids, extract and choose
+__all__ += ["meshgrid", "extract", "choose"]
+
+
+@dispatch.implements(np.meshgrid)
+def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D coordinate vectors (indexing 'xy': the first two axes swapped, as
+    numpy), a tuple  (composite: reshape, broadcast_to)."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    ts = [as_tensor(x) for x in xi]
+    n = len(ts)
+    grids = [reshape(t, tuple(-1 if j == i else 1 for j in range(n))) for i, t in enumerate(ts)]
+    if indexing == "xy" and n > 1:
+        grids = [transpose(g, (1, 0, *range(2, n))) for g in grids]
+    return tuple(grids) if sparse else broadcast_arrays(*grids)
+
+
+@dispatch.implements(np.extract)
+def extract(condition: Any, arr: Any) -> Tensor:
+    """The elements of the flattened arr where the flattened condition is true  (composite: getitem)."""
+    cond = np.asarray(_data(condition))
+    return _gathered("extract", lambda t: np.extract(cond, t), arr)
+
+
+@dispatch.implements(np.choose)
+def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise") -> Tensor:
+    """choices[a[i]][i] element by element, all broadcast together  (composite: one getitem of the
+    choices' elements)."""
+    if out is not None:
+        raise TypeError("choose: out= is not supported on tensors")
+    index = _index_array("choose", a)
+    return _gathered("choose", lambda *tags: np.choose(index, tags, mode=mode), *choices)
+
+
+# numpy's finite-difference gradient: linear in f, so a sum of shifted slices
+__all__ += ["gradient"]
+
+
+def _spacing(f: Tensor, axes: tuple[int, ...], varargs: tuple) -> list[Any]:
+    """numpy's spacings per axis: a number (uniform) or the 1-D differences of coordinates."""
+    for v in varargs:
+        if isinstance(v, Tensor) and v.requires_grad:
+            raise TypeError("gradient: the spacing must be constant (it is not differentiated)")
+    varargs = tuple(_data(v) for v in varargs)
+    if not varargs:
+        return [1.0] * len(axes)
+    if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        return list(varargs) * len(axes)
+    if len(varargs) != len(axes):
+        raise TypeError(f"gradient: {len(varargs)} spacings for {len(axes)} axes")
+    out = []
+    for ax, d in zip(axes, varargs):
+        d = np.asarray(d)
+        if d.ndim == 0:
+            out.append(varargs[len(out)])
+            continue
+        if d.ndim != 1 or len(d) != f.shape[ax]:
+            raise ValueError(f"gradient: coordinates of shape {d.shape} for axis {ax} of length {f.shape[ax]}")
+        step = np.diff(d.astype(np.float64) if np.issubdtype(d.dtype, np.integer) else d)
+        out.append(step[0] if (step == step[0]).all() else step)
+    return out
+
+
+def _divisor(h: Any, dtype: Any) -> Any:
+    """A spacing to divide by, in the dtype numpy divides in (a float32 spacing of float64 data is
+    widened first, as numpy's mixed division does)."""
+    return h if isinstance(h, (int, float)) else np.asarray(h, dtype=np.result_type(dtype, h))
+
+
+def _three_point(f: Tensor, ax: int, at: tuple[slice, slice, slice], coef: tuple[Any, Any, Any]) -> Tensor:
+    """a f[at0] + b f[at1] + c f[at2] along ``ax``, summed in numpy's order."""
+    a, b, c = (core.getitem(f, index=_along(ax, s)) for s in at)
+    return coef[0] * a + coef[1] * b + coef[2] * c
+
+
+@dispatch.implements(np.gradient)
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """numpy's finite-difference gradient along each axis: (f[i+1] - f[i-1]) / 2h inside (the
+    3-point formula for uneven coordinates), one-sided differences of order ``edge_order`` at the
+    ends  (composite: linear in f; the spacing is a constant).  One Tensor, or a tuple for several axes."""
+    f = as_tensor(f)
+    otype = f.dtype if np.issubdtype(f.dtype, np.inexact) else np.dtype(np.float64)
+    f = f if f.dtype == otype else f.astype(otype)
+    axes = tuple(range(f.ndim)) if axis is None else _axes("gradient", axis, f.shape)
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order!r}")
+    outs = []
+    for ax, h in zip(axes, _spacing(f, axes, varargs)):
+        if f.shape[ax] < edge_order + 1:
+            raise ValueError(f"gradient: axis {ax} of shape {f.shape} is too short for edge_order={edge_order}")
+        uniform = np.ndim(h) == 0
+        inner = (slice(None, -2), slice(1, -1), slice(2, None))
+        part = lambda s, ax=ax: core.getitem(f, index=_along(ax, s))  # noqa: E731
+        if uniform:
+            middle = (part(inner[2]) - part(inner[0])) / _divisor(2.0 * h, otype)
+        else:
+            d1, d2 = h[:-1], h[1:]
+            shape = tuple(-1 if i == ax else 1 for i in range(f.ndim))
+            coef = (-d2 / (d1 * (d1 + d2)), (d2 - d1) / (d1 * d2), d1 / (d2 * (d1 + d2)))
+            middle = _three_point(f, ax, inner, tuple(np.reshape(k, shape) for k in coef))
+        first, last = (slice(0, 1), slice(1, 2), slice(2, 3)), (slice(-3, -2), slice(-2, -1), slice(-1, None))
+        if edge_order == 1:
+            h0, hn = (h, h) if uniform else (h[0], h[-1])
+            start = (part(first[1]) - part(first[0])) / _divisor(h0, otype)
+            end = (part(last[2]) - part(last[1])) / _divisor(hn, otype)
+        else:
+            if uniform:
+                c0, cn = (-1.5 / h, 2.0 / h, -0.5 / h), (0.5 / h, -2.0 / h, 1.5 / h)
+            else:
+                a1, a2, b1, b2 = h[0], h[1], h[-2], h[-1]
+                c0 = (-(2.0 * a1 + a2) / (a1 * (a1 + a2)), (a1 + a2) / (a1 * a2), -a1 / (a2 * (a1 + a2)))
+                cn = (b2 / (b1 * (b1 + b2)), -(b2 + b1) / (b1 * b2), (2.0 * b2 + b1) / (b2 * (b1 + b2)))
+            start, end = _three_point(f, ax, first, c0), _three_point(f, ax, last, cn)
+        out = concatenate([start, middle, end], axis=ax)
+        outs.append(out if out.dtype == otype else out.astype(otype))
+    return outs[0] if len(outs) == 1 else tuple(outs)
