@@ -390,7 +390,7 @@ def sinc(x: Any) -> _tensor.Tensor:
     return where(near, 1 - p2 / 6 + p2 * p2 / 120, sin(px) / px)
 
 
-def divmod(a: Any, b: Any) -> tuple[_tensor.Tensor, _tensor.Tensor]:  # noqa: A001 - numpy's name
+def divmod(a: Any, b: Any) -> tuple[_tensor.Tensor, _tensor.Tensor]:
     """(a // b, a % b) = (floor_divide(a, b), remainder(a, b))  (composite; a tuple of two Tensors)."""
     return floor_divide(a, b), remainder(a, b)
 
@@ -455,8 +455,21 @@ def real(val: Any) -> _tensor.Tensor:
 conj = conjugate  # numpy's alias
 
 
-for _fn in (copysign, heaviside, floor_divide, deg2rad, rad2deg, float_power, sinc, divmod, modf, ldexp, interp, real):
-    implements(getattr(np, _fn.name if isinstance(_fn, Primitive) else _fn.__name__))(_fn)
+for _more in (
+    copysign,
+    heaviside,
+    floor_divide,
+    deg2rad,
+    rad2deg,
+    float_power,
+    sinc,
+    divmod,
+    modf,
+    ldexp,
+    interp,
+    real,
+):
+    implements(getattr(np, _more.name if isinstance(_more, Primitive) else _more.__name__))(_more)
 implements(np.conjugate, method=True)(conjugate)
 implements(method="conj")(conjugate)
 implements(np.radians)(deg2rad)
@@ -465,4 +478,4 @@ implements(method="__floordiv__")(lambda self, other: floor_divide(self, other))
 implements(method="__rfloordiv__")(lambda self, other: floor_divide(other, self))
 implements(method="__divmod__")(lambda self, other: divmod(self, other))
 implements(method="__rdivmod__")(lambda self, other: divmod(other, self))
-del _fn
+del _more

@@ -782,14 +782,14 @@ def polyval(p: Any, x: Any) -> Tensor:
     p = as_tensor(p)
     if p.ndim != 1:
         raise ValueError(f"polyval: the coefficients p must be 1-D, got shape {p.shape}")
-    y: Any = np.zeros_like(_data(x), dtype=np.result_type(_data(x), np.float16))
+    y: Any = np.zeros_like(data_of(x), dtype=np.result_type(data_of(x), np.float16))
     for i in range(p.shape[0]):
         y = y * x + p[i]
     return as_tensor(y)
 
 
 @implements(np.vander)
-def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803 - numpy's name
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:
     """The Vandermonde matrix of powers x_i^j, j = N-1 ... 0 (0 ... N-1 when increasing): the running
     products of x, as numpy  (composite: cumprod)."""
     x = as_tensor(x)

@@ -658,7 +658,7 @@ def cov(
         fact = w_sum if ddof == 0 else w_sum - ddof * (1 if aw is None else (w * aw).sum() / w_sum)
     if fact <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
-        fact = 0.0
+        fact = 0
     xc = _tensor.sub(x, avg)
     xw = xc if w is None else _ops.mul(xc, w)
     with np.errstate(divide="ignore"):

@@ -707,7 +707,7 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         raise ValueError(f"select: {len(condlist)} conditions for {len(choicelist)} choices")
     if not condlist:
         raise ValueError("select: needs at least one condition and choice")
-    conds = [np.asarray(_data(c)) for c in condlist]
+    conds = [np.asarray(data_of(c)) for c in condlist]
     for i, c in enumerate(conds):
         if c.dtype != bool:
             raise TypeError(f"select: condition {i} must be boolean, got dtype {c.dtype}")
@@ -723,7 +723,7 @@ def compress(condition: Any, a: Any, axis: int | None = None, out: Any = None) -
     (composite: take)."""
     if out is not None:
         raise TypeError("compress: out= is not supported on tensors")
-    cond = np.asarray(_data(condition))
+    cond = np.asarray(data_of(condition))
     if cond.ndim != 1:
         raise ValueError(f"compress: condition must be 1-D, got shape {cond.shape}")
     return _gathered("compress", lambda t: np.compress(cond, t, axis=axis), a)
@@ -739,7 +739,7 @@ dispatch.implements(method="compress")(_compress_method)
 @dispatch.implements(np.delete)
 def delete(arr: Any, obj: Any, axis: int | None = None) -> Tensor:
     """arr without the slices ``obj`` along ``axis`` (flattened when None)  (composite: getitem)."""
-    obj = obj if isinstance(obj, slice) else _data(obj)
+    obj = obj if isinstance(obj, slice) else data_of(obj)
     return _gathered("delete", lambda t: np.delete(t, obj, axis=axis), arr)
 
 
@@ -751,7 +751,7 @@ def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Tensor:
     arr = as_tensor(arr)
     values = as_tensor(values)
     values = values if values.dtype == arr.dtype else values.astype(arr.dtype)
-    obj = obj if isinstance(obj, slice) else _data(obj)
+    obj = obj if isinstance(obj, slice) else data_of(obj)
     return _gathered("insert", lambda a, v: np.insert(a, obj, v, axis=axis), arr, values)
 
 
@@ -770,7 +770,7 @@ def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect"
     if order is not None:
         raise TypeError("partition: order= (structured arrays) is not supported on tensors")
     x, ax = _tensor_and_axis("partition", a, axis)
-    return take_along_axis(x, np.argpartition(x.data, _data(kth), axis=ax, kind=kind), ax)
+    return take_along_axis(x, np.argpartition(x.data, data_of(kth), axis=ax, kind=kind), ax)  # type: ignore[arg-type]
 
 
 # grids, extract and choose
@@ -794,7 +794,7 @@ def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = 
 @dispatch.implements(np.extract)
 def extract(condition: Any, arr: Any) -> Tensor:
     """The elements of the flattened arr where the flattened condition is true  (composite: getitem)."""
-    cond = np.asarray(_data(condition))
+    cond = np.asarray(data_of(condition))
     return _gathered("extract", lambda t: np.extract(cond, t), arr)
 
 
@@ -805,7 +805,7 @@ def choose(a: Any, choices: Sequence[Any], out: Any = None, mode: str = "raise")
     if out is not None:
         raise TypeError("choose: out= is not supported on tensors")
     index = _index_array("choose", a)
-    return _gathered("choose", lambda *tags: np.choose(index, tags, mode=mode), *choices)
+    return _gathered("choose", lambda *tags: np.choose(index, tags, mode=mode), *choices)  # type: ignore[call-overload]
 
 
 # numpy's finite-difference gradient: linear in f, so a sum of shifted slices
@@ -817,14 +817,14 @@ def _spacing(f: Tensor, axes: tuple[int, ...], varargs: tuple) -> list[Any]:
     for v in varargs:
         if isinstance(v, Tensor) and v.requires_grad:
             raise TypeError("gradient: the spacing must be constant (it is not differentiated)")
-    varargs = tuple(_data(v) for v in varargs)
+    varargs = tuple(data_of(v) for v in varargs)
     if not varargs:
         return [1.0] * len(axes)
     if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
         return list(varargs) * len(axes)
     if len(varargs) != len(axes):
         raise TypeError(f"gradient: {len(varargs)} spacings for {len(axes)} axes")
-    out = []
+    out: list[Any] = []
     for ax, d in zip(axes, varargs):
         d = np.asarray(d)
         if d.ndim == 0:
@@ -866,14 +866,16 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
             raise ValueError(f"gradient: axis {ax} of shape {f.shape} is too short for edge_order={edge_order}")
         uniform = np.ndim(h) == 0
         inner = (slice(None, -2), slice(1, -1), slice(2, None))
-        part = lambda s, ax=ax: core.getitem(f, index=_along(ax, s))  # noqa: E731
+        part = lambda s, ax=ax: core.getitem(f, index=_along(ax, s))
         if uniform:
             middle = (part(inner[2]) - part(inner[0])) / _divisor(2.0 * h, otype)
         else:
             d1, d2 = h[:-1], h[1:]
             shape = tuple(-1 if i == ax else 1 for i in range(f.ndim))
             coef = (-d2 / (d1 * (d1 + d2)), (d2 - d1) / (d1 * d2), d1 / (d2 * (d1 + d2)))
-            middle = _three_point(f, ax, inner, tuple(np.reshape(k, shape) for k in coef))
+            middle = _three_point(
+                f, ax, inner, (coef[0].reshape(shape), coef[1].reshape(shape), coef[2].reshape(shape))
+            )
         first, last = (slice(0, 1), slice(1, 2), slice(2, 3)), (slice(-3, -2), slice(-2, -1), slice(-1, None))
         if edge_order == 1:
             h0, hn = (h, h) if uniform else (h[0], h[-1])
