@@ -715,13 +715,22 @@ def backward(
 
 
 def gradients(
-    output: Tensor, inputs: Sequence[Tensor], grad: Any = None, create_graph: bool = False
+    output: Tensor,
+    inputs: Sequence[Tensor],
+    grad: Any = None,
+    create_graph: bool = False,
+    *,
+    allow_constant: bool = False,
 ) -> list[Tensor]:
     """d<grad, output>/d x for every x in ``inputs``, returned, with no ``.grad`` touched.
 
     Like ``backward`` (same ``grad`` and ``create_graph``), but the gradients come back as a
     list -- zeros for an input the output does not depend on -- and nothing accumulates.
+    An ``output`` that records nothing (a constant) is an error, as in backward, unless
+    ``allow_constant=True``: then every gradient is zeros (the functional API's convention).
     """
+    if allow_constant and not (isinstance(output, Tensor) and output.requires_grad):
+        return [Tensor(np.zeros(x.shape, dtype=x.dtype)) for x in inputs]
     seed = _seed("gradients", output, grad, create_graph)
     capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
     with _graph_lock, set_grad_enabled(create_graph):

@@ -46,22 +46,6 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp"]
 Argnums = int | Sequence[int]
 
 
-# --------------------------------------------------------------------------- the one primitive
-def grads_of(out: Tensor, wrt: Sequence[Tensor], seed: Any = None, create_graph: bool = False) -> list[Tensor]:
-    """d<seed, out>/d w for every ``w`` in ``wrt``, as Tensors of w's shape and dtype.
-
-    One backward pass that leaves every ``.grad`` alone (``engine.gradients``); a ``w`` that
-    ``out`` does not depend on gets zeros.
-    """
-    if not isinstance(out, Tensor) or not out.requires_grad:
-        return [_zeros_like(w) for w in wrt]
-    return gradients(out, wrt, seed, create_graph=create_graph)
-
-
-def _zeros_like(w: Tensor) -> Tensor:
-    return Tensor(np.zeros(w.shape, dtype=w.dtype))
-
-
 # --------------------------------------------------------------------------- argument handling
 def _argnums(argnums: Argnums, nargs: int, fname: str) -> tuple[tuple[int, ...], bool]:
     """Normalise ``argnums``; the flag says whether the caller gets one gradient or a tuple."""
@@ -204,7 +188,7 @@ def _value_and_grad(f: Callable[..., Tensor], argnums: Argnums, warn: str | None
         out = _scalar_output(f(*call, **kwargs), "grad")
         variables = [call[a] for a in nums]
         outer = outer or _reaches(out, variables, outer_leaf=True)
-        gs = grads_of(out, variables, create_graph=outer)
+        gs = gradients(out, variables, create_graph=outer, allow_constant=True)
         _warn_if_constant(warn, out, variables, gs)
         value = out if outer else out.detach()
         return value, gs[0] if single else tuple(gs)
@@ -254,7 +238,7 @@ def vjp(f: Callable[..., Tensor], *inputs: Any, v: Any) -> tuple[Tensor, Any]:
     if vdata.shape != out.shape:
         raise ValueError(f"vjp: v has shape {vdata.shape} but f's output has shape {out.shape}")
     seed = v if (outer and isinstance(v, Tensor)) else vdata
-    gs = grads_of(out, call, seed=seed, create_graph=outer)
+    gs = gradients(out, call, seed, create_graph=outer, allow_constant=True)
     _warn_if_constant("vjp", out, call, gs)
     return (out if outer else out.detach()), (gs[0] if len(gs) == 1 else tuple(gs))
 
@@ -297,7 +281,7 @@ def _jvp(f: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[An
         outer = outer or nested
         ts.append(t if nested else tdata)
     u, transposed = _transpose(out, call)
-    parts = [grads_of(g_i, [u], seed=t, create_graph=outer)[0] for g_i, t in zip(transposed, ts)]
+    parts = [gradients(g_i, [u], t, create_graph=outer, allow_constant=True)[0] for g_i, t in zip(transposed, ts)]
     jt = parts[0]  # jvp refuses a call without inputs
     for part in parts[1:]:
         jt = jt + part
@@ -309,7 +293,7 @@ def _transpose(out: Tensor, variables: Sequence[Tensor]) -> tuple[Tensor, list[T
     """A fresh variable u of the output's shape and J_i^T u for every variable, recorded: linear in
     u, so differentiating <J_i^T u, t> with respect to u gives J_i t (the double-VJP construction)."""
     u = Tensor(np.zeros(out.shape, dtype=out.dtype if out.dtype.kind == "f" else np.float64), requires_grad=True)
-    return u, grads_of(out, variables, seed=u, create_graph=True)
+    return u, gradients(out, variables, u, create_graph=True, allow_constant=True)
 
 
 @enable_grad()
@@ -333,13 +317,15 @@ def _jacobian(f: Callable[..., Tensor], inputs: Sequence[Any], mode: str, warn: 
     parts: list[list[Tensor]] = [[] for _ in call]
     if mode == "reverse":  # a row per output element: d<e_k, f>/dx
         for k in range(out.size):
-            for rows, g in zip(parts, grads_of(out, call, seed=_unit(k, out.shape, out.dtype), create_graph=outer)):
+            for rows, g in zip(
+                parts, gradients(out, call, _unit(k, out.shape, out.dtype), create_graph=outer, allow_constant=True)
+            ):
                 rows.append(g)
     else:  # a column per input element: J e_k = d<J^T u, e_k>/du
         u, transposed = _transpose(out, call)
         for cols, g_i, x in zip(parts, transposed, call):
             for k in range(x.size):
-                cols.append(grads_of(g_i, [u], seed=_unit(k, x.shape, x.dtype), create_graph=outer)[0])
+                cols.append(gradients(g_i, [u], _unit(k, x.shape, x.dtype), create_graph=outer, allow_constant=True)[0])
     axis = 0 if mode == "reverse" else -1
     jacs = [_assemble(p, axis, out.shape, x.shape, x.dtype, outer) for p, x in zip(parts, call)]
     _warn_if_constant(warn, out, call, jacs)

@@ -231,7 +231,10 @@ class Tensor:
         return id(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self.data), separator=", ", precision=4, threshold=20, edgeitems=3)
+        shown = np.asarray(self.data)
+        if shown.dtype.kind == "f":
+            shown = shown + 0.0  # -0.0 prints as 0. (g * [x > 0] makes -0.0 where g < 0)
+        body = np.array2string(shown, separator=", ", precision=4, threshold=20, edgeitems=3)
         body = body.replace("\n", "\n       ")
         extra = []
         if self.data.dtype != np.float64:

@@ -528,3 +528,14 @@ def test_one_no_grad_object_used_by_two_threads_restores_each_threads_mode():
         release.set()
         t.join()
     assert ag.is_grad_enabled() and seen["after"] is True
+
+
+def test_gradients_of_a_constant_output_raise_unless_allowed():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    constant = ag.Tensor(3.0)
+    with pytest.raises(RuntimeError, match=r"^gradients: this tensor does not require grad"):
+        ag.gradients(constant, [x])
+    (g,) = ag.gradients(constant, [x], allow_constant=True)
+    assert g.shape == (2,) and g.dtype == x.dtype and not g.data.any()
+    (g,) = ag.gradients((x * x).sum(), [x], allow_constant=True)  # a recorded output: as usual
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])

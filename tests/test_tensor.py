@@ -299,3 +299,9 @@ def test_numpy_reductions_on_tensors_record():
     np.testing.assert_allclose(t.grad.data, expected)
     with pytest.raises(TypeError, match=r"^sum: out not supported on tensors"):
         np.sum(t, out=np.zeros(()))
+
+
+def test_repr_prints_the_lectures_relu_gradient_without_negative_zeros():
+    x = ag.Tensor([1.0, -2.0, 3.0, -1.0], requires_grad=True)
+    ag.relu(x).backward(np.array([4.0, -1.0, 5.0, 9.0]))
+    assert repr(x.grad) == "Tensor([4., 0., 5., 0.])"
