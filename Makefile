@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench notebooks clean
+.PHONY: demo test lint bench bench-quick notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/python -m ruff check autograd_lite tests benchmarks
 
+# BENCH_PYTHON: an interpreter whose environment also has the peers (benchmarks/README.md)
+BENCH_PYTHON ?= $(BIN)/python
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --python $(BENCH_PYTHON)
+
+bench-quick: $(VENV)/.installed
+	$(BIN)/python benchmarks/run_all.py --quick --python $(BENCH_PYTHON)
 
 # re-execute every notebook in a Jupyter kernel and store it with its outputs (notebooks/execute.py)
 notebooks: $(VENV)/.installed-test
