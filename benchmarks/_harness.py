@@ -54,10 +54,11 @@ def versions() -> dict[str, str]:
     found = {"Python": platform.python_version()}
     for module, shown in PEERS.items():
         if module in sys.modules:
+            own = getattr(sys.modules[module], "__version__", None)  # a checkout's own, not an installed copy's
             try:
-                found[shown] = metadata.version(module)
+                found[shown] = own if isinstance(own, str) else metadata.version(module)
             except metadata.PackageNotFoundError:
-                found[shown] = getattr(sys.modules[module], "__version__", "checkout")
+                found[shown] = "unknown"
     return found
 
 
