@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench notebooks clean
+.PHONY: demo test lint bench bench-quick notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,13 @@ lint: $(VENV)/.installed-lint
 	$(BIN)/python -m ruff format --check autograd_lite tests benchmarks
 	$(BIN)/python -m mypy
 
+# BENCH_PYTHON: an interpreter whose environment also has the peers (benchmarks/README.md)
+BENCH_PYTHON ?= $(BIN)/python
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --python $(BENCH_PYTHON)
+
+bench-quick: $(VENV)/.installed
+	$(BIN)/python benchmarks/run_all.py --quick --python $(BENCH_PYTHON)
 
 # re-execute every notebook in a Jupyter kernel and store it with its outputs (notebooks/execute.py)
 notebooks: $(VENV)/.installed-test

@@ -824,19 +824,22 @@ def _run_backward(
                 args = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
         params = node._params
         vjps = op.vjps
+        variadic = op.variadic
         for i, x in enumerate(inputs):
             if not (isinstance(x, tensor) and x.requires_grad):
                 continue
             if g is not None:
                 try:
-                    rule = vjps[0] if op.variadic else vjps[i]
+                    rule = vjps[0] if variadic else vjps[i]
                 except IndexError:
                     raise TypeError(
                         f"backward: {op.name} has {len(vjps)} vjp rule(s) but was called with {len(inputs)} inputs; "
                         "give one rule per input"
                     ) from None
                 if rule is not None:
-                    if op.variadic:
+                    if rule is pass_through:  # add's, broadcast_to's rule: the call itself is skipped
+                        gi = g
+                    elif variadic:
                         gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
                     elif params:
                         gi = rule(g, out, *args, **params)
@@ -853,11 +856,12 @@ def _run_backward(
                                 gi = sum_to_shape(gi, xdata.shape, op.name)
                             except ValueError as e:
                                 raise ValueError(f"{e} (input {i}: {_describe_inputs([x])})") from None
-                        if gi.dtype is not xdata.dtype and gi.dtype != xdata.dtype:
-                            if gi.dtype.kind == "c":
+                        dtype = gi.dtype
+                        if dtype is not xdata.dtype and dtype != xdata.dtype:
+                            if dtype.kind == "c":
                                 raise TypeError(
                                     f"{op.name}: its gradient rule for input {i} returned complex values "
-                                    f"({gi.dtype}); the engine is real-valued (input {i}: {_describe_inputs([x])})"
+                                    f"({dtype}); the engine is real-valued (input {i}: {_describe_inputs([x])})"
                                 )
                             gi = gi.astype(xdata.dtype)
                     if anomaly:
@@ -867,6 +871,13 @@ def _run_backward(
             x._pending -= 1
             if x._pending == 0:
                 push(x)
+
+
+def pass_through(g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
+    """The rule "d/dx = g, unchanged" (add, broadcast_to): backward skips calling it -- a Python
+    frame per node saved on the commonest node of all; the engine's sum_to_shape still reduces
+    g to the input's shape."""
+    return g
 
 
 _NO_PARAMS: dict = {}

@@ -18,13 +18,14 @@ Kink conventions: relu'(0) = 0; ties in ``maximum`` and ``max`` share the gradie
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from .. import tensor as _tensor
 from ..dispatch import HANDLED
-from ..engine import Primitive, _OpError
+from ..engine import Primitive, _OpError, pass_through
 
 __all__ = [
     "add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "max",
@@ -163,20 +164,22 @@ def _pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
 
 # ----------------------------------------------------------------------------- the table
 # Forwards use operators rather than ufunc calls where they can: on numpy scalars (the data of
-# 0-d tensors) `a * b` costs a tenth of `np.multiply(a, b)`.  Each ``doc`` is the entry's math,
+# 0-d tensors) `a * b` costs a tenth of `np.multiply(a, b)`; add, mul and neg are the operator
+# module's functions themselves (`operator.mul(a, b)` is `a * b` without a Python frame), and the
+# rule "d/dx = g" is the engine's ``pass_through``, whose call backward skips.  Each ``doc`` is the entry's math,
 # "forward:  d/d<input> = ..." -- for elementwise entries the local derivative (times g), for the
 # others the gradient in terms of the upstream g; ``explain`` and the README's table show it.
 P = Primitive
 
 add = P(
-    "add", lambda a, b: a + b, (lambda g, out, a, b: g, lambda g, out, a, b: g),
+    "add", operator.add, (pass_through, pass_through),
     doc="a + b:  d/da = 1, d/db = 1  (add distributes g)", elementwise=True,
 )  # fmt: skip
 mul = P(
-    "mul", lambda a, b: a * b, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
+    "mul", operator.mul, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
     doc="a * b:  d/da = b, d/db = a  (mul swaps the inputs)", elementwise=True,
 )  # fmt: skip
-neg = P("neg", lambda x: -x, (lambda g, out, x: -g,), doc="-x:  d/dx = -1", elementwise=True)
+neg = P("neg", operator.neg, (lambda g, out, x: -g,), doc="-x:  d/dx = -1", elementwise=True)
 pow = P(  # noqa: A001 - numpy's name
     "pow", lambda a, b: a**b, (_pow_grad_base, _pow_grad_exponent),
     doc="a ** b:  d/da = b a^(b-1) (0 where b = 0), d/db = a^b log a (0 where a = 0: 0^b is constant in b)",
@@ -233,7 +236,7 @@ transpose = P(
     doc="transpose(x, axes):  d/dx = g transposed by the inverse permutation",
 )
 broadcast_to = P(
-    "broadcast_to", _broadcast_to_forward, (lambda g, out, x, shape: g,),
+    "broadcast_to", _broadcast_to_forward, (pass_through,),
     doc="broadcast_to(x, shape):  d/dx = g summed over the broadcast axes (by the engine)",
 )  # fmt: skip
 getitem = P(
