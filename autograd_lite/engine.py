@@ -350,14 +350,15 @@ class Primitive:
         except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
             out = self._forward_warned(w, args, params)
         grad_enabled, watching, scope = _state.mode
+        record = record and grad_enabled
         # the result must be a real numpy value: the common ones pass on identity tests (a few ns)
         cls = type(out)  # type() is a specialised call; ``.__class__`` a generic attribute lookup
         if cls is _ndarray:
             dtype = out.dtype
             if dtype is not _F64 and dtype is not _F32:
-                self._check_output(out, inputs, record and grad_enabled)
+                self._check_output(out, inputs, record)
         elif cls is not _float64 and cls is not _float32:
-            self._check_output(out, inputs, record and grad_enabled)
+            self._check_output(out, inputs, record)
         t = _new(Tensor)  # object.__new__ bound once: no attribute lookup on the class per result
         t._data = out
         t._grad = None
@@ -367,7 +368,7 @@ class Primitive:
         t._scope = scope
         # ``_version`` is left unset on results: an unset slot reads as 0 where versions are
         # compared (_check_saved, bump_version) -- one store less on the hottest path
-        if record and grad_enabled:
+        if record:
             t.requires_grad = True
             t._op = self
             t._inputs = inputs

@@ -5,7 +5,7 @@
 runs the engine's step ``--steps`` times in two processes under ``valgrind --tool=callgrind``
 (``PYTHONHASHSEED=0``, one BLAS thread: an idle BLAS thread's spinning would be counted too) and
 prints the difference of the two totals divided by (difference of steps x ops), so start-up and
-imports cancel.  Imports the autograd_lite of the current directory's checkout (or its parent's).
+imports cancel.  Counts the autograd_lite of the checkout this script is in.
 """
 
 from __future__ import annotations
