@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import operator
 import os
 import re
 import sys
@@ -317,7 +318,8 @@ class Primitive:
         self.variadic = variadic
         self.doc = doc
         self.elementwise = elementwise
-        self.reads = None if reads is None else tuple(r if isinstance(r, str) else int(r) for r in reads)
+        # input positions as ints (numpy's integers too), so that backward tells them from "out" by type
+        self.reads = None if reads is None else tuple(r if isinstance(r, str) else operator.index(r) for r in reads)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
