@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from .engine import Primitive
+
 ArrayLike = Any
 Axis = int | Sequence[int] | None
 
@@ -52,9 +55,21 @@ class Tensor:
     )
     __array_priority__ = 1000
 
-    if TYPE_CHECKING:  # what type checkers see; the real properties are set below the class
+    if TYPE_CHECKING:  # what type checkers see: the slots' types; the real properties are set below the class
+        _data: Any  # a numpy array, or a numpy scalar on results
+        _grad: Tensor | None
+        requires_grad: bool
+        name: str | None
+        _op: Primitive | None  # the primitive that made it (None: a leaf or a constant)
+        _inputs: tuple[Any, ...]  # that primitive's inputs: Tensors and constants
+        _params: dict[str, Any] | None  # its keyword parameters (axis=...), None for none
+        _retain: bool
+        _scope: tuple[str, ...]
+        _mark: int  # the backward pass that last counted this node (engine._count_consumers)
+        _pending: int  # consumers yet to send their gradient, during that pass
+        _g: Any  # the gradient in flight during that pass (array, Tensor under create_graph, or None)
         _version: int
-        _stamp: Any
+        _stamp: Any  # an int, or (int, fingerprints) under detect_anomaly
 
         @property
         def data(self) -> Any: ...
@@ -94,12 +109,12 @@ class Tensor:
                 "dtype=np.float64 to differentiate with respect to these values"
             )
         self._data = arr  # an ndarray, 0-d ones too: leaves are what optimizers update in place
-        self._grad: Tensor | None = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
-        self._inputs: tuple = ()
-        self._params: dict | None = None
+        self._inputs = ()
+        self._params = None
         self._retain = False
         self._scope = _engine.current_scope()
         self._mark = 0  # backward bookkeeping (engine._count_consumers)
@@ -462,7 +477,7 @@ class Tensor:
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0]
+            return transpose(self, axes[0] or None)
         return transpose(self, axes or None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
@@ -637,7 +652,7 @@ def div(a: ArrayLike, b: ArrayLike) -> Tensor:
         return _ops.mul(a, np.true_divide(1.0, np.asarray(b, dtype=None if hasattr(b, "dtype") else np.float64)))
 
 
-def abs(x: ArrayLike) -> Tensor:  # noqa: A001 - numpy's name
+def abs(x: ArrayLike) -> Tensor:
     """|x| = maximum(x, -x); the tie at 0 gives the subgradient 0."""
     return _ops.maximum(x, _ops.neg(x))
 
@@ -652,7 +667,7 @@ def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     return _ops.neg(_ops.maximum(_negative(a), _negative(b)))
 
 
-def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """min over axes = -max(-x); ties share the gradient evenly."""
     return _ops.neg(_ops.max(_negative(x), axis=_axis(axis), keepdims=keepdims))
 

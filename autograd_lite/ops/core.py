@@ -48,8 +48,7 @@ def _is_basic_index(index: Any) -> bool:
     """Only ints, slices, None and Ellipsis: no element can be selected twice."""
     items = index if isinstance(index, tuple) else (index,)
     return all(
-        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) and not isinstance(i, bool)
-        for i in items
+        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) and not isinstance(i, bool) for i in items
     )
 
 
@@ -122,6 +121,10 @@ def _max_grad(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False
     return g.reshape(kshape) * (winners / winners.sum(axis=axis, keepdims=True))
 
 
+def _sum_grad(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    return broadcast_to.apply(g.reshape(_keepdims_shape(x.shape, axis)), shape=x.shape)
+
+
 def _inverse_axes(axes: Any, ndim: int) -> tuple[int, ...]:
     """The permutation undoing ``axes`` (None: reversed, as numpy), spelled out so that the rule
     also runs on Tensors under create_graph."""
@@ -170,6 +173,10 @@ def _pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
 # "forward:  d/d<input> = ..." -- for elementwise entries the local derivative (times g), for the
 # others the gradient in terms of the upstream g; ``explain`` and the README's table show it.
 P = Primitive
+# primitives whose rules call primitives defined further down (the rules run only after the table exists)
+broadcast_to: Primitive
+scatter_add: Primitive
+where: Primitive
 
 add = P(
     "add", operator.add, (pass_through, pass_through),
@@ -180,7 +187,7 @@ mul = P(
     doc="a * b:  d/da = b, d/db = a  (mul swaps the inputs)", elementwise=True,
 )  # fmt: skip
 neg = P("neg", operator.neg, (lambda g, out, x: -g,), doc="-x:  d/dx = -1", elementwise=True)
-pow = P(  # noqa: A001 - numpy's name
+pow = P(  # numpy's name
     "pow", lambda a, b: a**b, (_pow_grad_base, _pow_grad_exponent),
     doc="a ** b:  d/da = b a^(b-1) (0 where b = 0), d/db = a^b log a (0 where a = 0: 0^b is constant in b)",
     elementwise=True,
@@ -208,17 +215,17 @@ maximum = P(
     "shares it)",
     elementwise=True,
 )
-max = P(  # noqa: A001 - numpy's name
+max = P(  # numpy's name
     "max",
     lambda x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),  # the method: no wrapper cost
     (_max_grad,),
     branch=lambda out, x, axis=None, keepdims=False: x == np.reshape(out, _keepdims_shape(np.shape(x), axis)),
     doc="max(x, axis):  d/dx = g to the winners, shared evenly between ties  (max routes g)",
 )
-sum = P(  # noqa: A001 - numpy's name
+sum = P(  # numpy's name
     "sum",
     lambda x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims),
-    (lambda g, out, x, axis=None, keepdims=False: broadcast_to.apply(g.reshape(_keepdims_shape(x.shape, axis)), shape=x.shape),),  # noqa: E501
+    (_sum_grad,),
     doc="sum(x, axis):  d/dx = g broadcast back to x's shape  (sum copies g to every element)",
 )
 matmul = P(
