@@ -19,6 +19,7 @@ What lives here, and nowhere else:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import operator
@@ -719,7 +720,7 @@ def backward(
     ``.grad`` too (for drawing and teaching); otherwise only nodes marked by ``retain_grad()``.
     """
     seed = _seed("backward", root, grad, create_graph)
-    with _graph_lock, set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph), _rule_warnings():
         _run_backward(root, seed, create_graph, retain_grads)
 
 
@@ -742,7 +743,7 @@ def gradients(
         return [Tensor(np.zeros(x.shape, dtype=x.dtype)) for x in inputs]
     seed = _seed("gradients", output, grad, create_graph)
     capture: dict[int, Any] = {id(x): None for x in inputs if isinstance(x, Tensor)}
-    with _graph_lock, set_grad_enabled(create_graph):
+    with _graph_lock, set_grad_enabled(create_graph), _rule_warnings():
         _run_backward(output, seed, create_graph, False, capture)
     result = []
     for x in inputs:
@@ -753,6 +754,29 @@ def gradients(
             g = np.zeros(x.shape, dtype=x.dtype)
         result.append(g if isinstance(g, Tensor) else Tensor._wrap(g))
     return result
+
+
+def _rule_warnings() -> Any:
+    """numpy's floating-point warnings raised inside gradient rules during a backward pass, sent to
+    ``_rule_warning`` instead (numpy's ``errstate(call=...)``, per thread): it names the rule and
+    points at the user's line, not at a line of the primitive table.  Only numpy's "warn" modes
+    change; "raise" or "ignore" set by the user stay as they are."""
+    modes = {kind: "call" for kind, mode in np.geterr().items() if mode == "warn"}
+    return np.errstate(call=_rule_warning, **modes) if modes else contextlib.nullcontext()  # type: ignore[arg-type]
+
+
+def _rule_warning(kind: str, flag: int) -> None:
+    """numpy's error callback during backward: which rule was running is read off the backward
+    loop's frame (only here, on the rare error path: the loop itself pays nothing)."""
+    frame: Any = sys._getframe(1)
+    while frame is not None and frame.f_code is not _run_backward.__code__:
+        frame = frame.f_back
+    where = ""
+    if frame is not None:
+        op, i = frame.f_locals.get("op"), frame.f_locals.get("i")
+        if op is not None:
+            where = f" in {op.name}'s gradient rule for input {i}"
+    _warn_at_caller(f"backward: {kind} encountered{where}")
 
 
 def _seed(caller: str, root: Tensor, grad: Any, create_graph: bool) -> Any:
