@@ -470,3 +470,11 @@ def test_average_returned_gives_the_sum_of_weights_like_numpy():
         ref_avg, ref_total = np.average(value, axis=1, weights=w, returned=True)
         np.testing.assert_allclose(avg.data, ref_avg, rtol=1e-12)
         np.testing.assert_array_equal(total.data, ref_total)
+
+
+@pytest.mark.parametrize("fn", [np.quantile, np.percentile, np.nanquantile, np.nanpercentile])
+def test_a_q_that_requires_grad_is_refused_never_dropped(fn):
+    x = ag.Tensor(np.arange(5.0), requires_grad=True)
+    q = ag.Tensor(0.5, requires_grad=True)
+    with pytest.raises(TypeError, match=r"q must be a constant \(the quantile is not differentiable in q\)"):
+        fn(x, q)

@@ -291,10 +291,7 @@ def quantile(
     weights, shared evenly between ties.  Methods: linear (default), midpoint, lower, higher,
     nearest."""
     _refuse("quantile", out=out, **kw)
-    if isinstance(q, Tensor):
-        if q.requires_grad:
-            raise TypeError("quantile: q must be a constant (the quantile is not differentiable in q)")
-        q = q.data
+    q = _constant_q("quantile", q)
     if method not in _INTERPOLATING | _SELECTING:
         raise ValueError(
             f"quantile: method={method!r} has no gradient rule here; use one of {sorted(_INTERPOLATING | _SELECTING)}"
@@ -328,7 +325,7 @@ def percentile(
     keepdims: bool = False,
 ) -> Tensor:
     """quantile(x, q / 100)."""
-    q = np.true_divide(data_of(q), 100)
+    q = np.true_divide(_constant_q("percentile", q), 100)
     return quantile(a, q, axis=axis, out=out, method=method, keepdims=keepdims)
 
 
