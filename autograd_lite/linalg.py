@@ -180,6 +180,11 @@ _UNSET: Any = object()  # pinv's rtol: numpy tells "not given" from None
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNSET) -> Tensor:
     """The pseudo-inverse V diag(1/s) U^T, singular values at most rcond * max(s) dropped (the
     cut is a constant: where it falls, the gradient is that of the kept part; numpy's defaults)."""
+    if hermitian:  # numpy then reads only the lower triangle; the rule here reads the whole matrix
+        raise TypeError(
+            "pinv: hermitian=True is not supported on tensors (numpy reads only one triangle then); "
+            "symmetrize first, e.g. (a + a.T) / 2, and leave hermitian=False"
+        )
     if rcond is not None and rtol is not _UNSET:
         raise ValueError("pinv: rcond and rtol can't both be set")
     a = as_tensor(a)

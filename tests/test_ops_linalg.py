@@ -603,3 +603,9 @@ def test_torch_agrees_on_gradients_through_a_symmetric_parametrisation():
     np.testing.assert_allclose(out.item(), ref.item(), rtol=1e-10)
     np.testing.assert_allclose(tb.grad.data, pb.grad.numpy(), rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(tc.grad.data, pc.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("fn", [np.linalg.pinv, np.linalg.svd])
+def test_hermitian_true_is_refused_not_ignored(fn):
+    with pytest.raises(TypeError, match=r"hermitian=True is not supported on tensors"):
+        fn(ag.Tensor(np.array([[2.0, 1.0], [0.5, 3.0]]), requires_grad=True), hermitian=True)

@@ -661,6 +661,11 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     with no gradient.  Where singular values repeat or vanish, the singular-vector terms of the
     gradient are set to 0 (the singular-value gradients u_i v_i^T stay exact).  ``hermitian`` is
     accepted and changes nothing."""
+    if hermitian:  # numpy then reads only the lower triangle; the rule here reads the whole matrix
+        raise TypeError(
+            "svd: hermitian=True is not supported on tensors (numpy reads only one triangle then); "
+            "symmetrize first, e.g. (a + a.T) / 2, and leave hermitian=False"
+        )
     a = as_tensor(a)
     packed = svd_p(a)
     m, n = a.shape[-2:]
