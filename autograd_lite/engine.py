@@ -29,13 +29,14 @@ import sys
 import threading
 import types
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import MANY_INPUTS, ONE_INPUT, TENSOR_TYPES, Tensor
 
 __all__ = [
     "Primitive",
@@ -62,13 +63,34 @@ class _State(threading.local):
     branch_log: list | None = None
     scope: tuple[str, ...] = ()
     saved_modes: tuple[bool, Any] | None = None  # set_grad_enabled's stack, as nested pairs
-    # what Primitive.__call__ needs, in one read: (grad_enabled, anomaly or branch_log, scope)
-    mode: tuple[bool, bool, tuple[str, ...]] = (True, False, ())
+    token: Any = None  # lives as long as this thread: its death removes the thread's entry of _modes
 
     def refresh(self) -> None:
-        self.mode = (self.grad_enabled, self.anomaly or self.branch_log is not None, self.scope)
+        """Publish this thread's mode in ``_modes`` (see there)."""
+        mode = (self.grad_enabled, self.anomaly or self.branch_log is not None, self.scope)
+        ident = threading.get_ident()
+        if mode == _DEFAULT_MODE:
+            _modes.pop(ident, None)
+            return
+        if self.token is None:
+            self.token = _ThreadToken()
+            weakref.finalize(self.token, _modes.pop, ident, None)
+        _modes[ident] = mode
 
 
+class _ThreadToken:
+    """A weak-referenceable object held by one thread's ``_State`` (see ``_State.refresh``)."""
+
+
+# What Primitive.__call__ needs of the thread's state, in one read: (grad_enabled, anomaly or
+# branch_log, scope).  Reading an attribute of a threading.local costs ~600 instructions, a third
+# of a small op's recording, so each thread whose mode is not the default publishes it here, by
+# thread id: ``_modes.get(get_ident(), _DEFAULT_MODE) if _modes else _DEFAULT_MODE`` costs a
+# truth test while every thread is in the default mode, ~250 instructions otherwise.  An entry
+# goes when its thread's mode is the default again, or when the thread ends (its token dies).
+_DEFAULT_MODE: tuple[bool, bool, tuple[str, ...]] = (True, False, ())
+_modes: dict[int, tuple[bool, bool, tuple[str, ...]]] = {}
+_get_ident = threading.get_ident
 _state = _State()
 
 
@@ -288,7 +310,7 @@ class Primitive:
     inputs, ``exp`` its output).  None (the default) means all inputs and the output.
     """
 
-    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads")
+    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads", "same_shape", "call2")
 
     def __init__(
         self,
@@ -319,6 +341,11 @@ class Primitive:
         self.variadic = variadic
         self.doc = doc
         self.elementwise = elementwise
+        # one input, elementwise: the result, and so the rule's gradient, has the input's shape and
+        # dtype -- backward skips checking that (two ndarray attribute reads and compares each, a
+        # tenth of a small op's backward); the op-spec tests check every such rule, float32 included
+        self.same_shape = elementwise and len(vjps) == 1 and not variadic
+        self.call2 = _two_input_recorder(self)  # ``prim.call2(a, b)`` is ``prim(a, b)``, one frame less
         # input positions as ints (numpy's integers too), so that backward tells them from "out" by type
         self.reads = None if reads is None else tuple(r if isinstance(r, str) else operator.index(r) for r in reads)
 
@@ -327,32 +354,28 @@ class Primitive:
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         """Run forward on the inputs' data; record a node when some input requires grad."""
-        # the common cases spelled out first: this is the hottest path of the library
+        # The hottest path of the library.  Two inputs without parameters take the two-input
+        # recorder (the one Tensor's operators are); one Tensor input is spelled out here; anything
+        # else goes through _unwrap (lists, subclasses of numbers, three inputs, no Tensor).
         n = len(inputs)
-        a = inputs[0] if n else None
-        b = inputs[1] if n == 2 else None
-        if n == 2 and isinstance(a, Tensor) and not isinstance(b, (list, tuple)):
-            if isinstance(b, Tensor):
-                args: Sequence[Any] = (a._data, b._data)
-                record = a.requires_grad or b.requires_grad
-            else:
-                args = (a._data, b)
-                record = a.requires_grad
-        elif n == 2 and isinstance(b, Tensor) and not isinstance(a, (list, tuple)):
-            args = (a, b._data)
-            record = b.requires_grad
-        elif n == 1 and isinstance(a, Tensor):
-            args = (a._data,)
+        if n == 2 and not params:
+            return self.call2(inputs[0], inputs[1])
+        if n == 1 and type(inputs[0]) in _TENSORS:
+            a, b = inputs[0], ONE_INPUT
+            args: Sequence[Any] = (a._data,)
             record = a.requires_grad
         else:
             inputs, args, record = _unwrap(inputs)
+            a, b = (inputs if n == 2 else (inputs, MANY_INPUTS)) if n != 1 else (inputs[0], ONE_INPUT)
         try:  # without parameters, no ``**{}``: calling with an empty dict still unpacks it (~50 ns)
             out = self.forward(*args, **params) if params else self.forward(*args)
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _input_error(self.name, args, e, params) from None
         except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
             out = self._forward_warned(w, args, params)
-        grad_enabled, watching, scope = _state.mode
+        # from here on the same steps as in _two_input_recorder (written twice: a shared helper
+        # would cost a Python frame, a tenth of a small op's recording)
+        grad_enabled, watching, scope = _modes.get(_get_ident(), _DEFAULT_MODE) if _modes else _DEFAULT_MODE
         record = record and grad_enabled
         # the result must be a real numpy value: the common ones pass on identity tests (a few ns)
         cls = type(out)  # type() is a specialised call; ``.__class__`` a generic attribute lookup
@@ -366,21 +389,21 @@ class Primitive:
         t._data = out
         t._grad = None
         t.name = None
-        t._retain = False
         t._mark = 0
         t._scope = scope
         # ``_version`` is left unset on results: an unset slot reads as 0 where versions are
-        # compared (_check_saved, bump_version) -- one store less on the hottest path
+        # compared (_check_saved, bump_version) -- one store less on the hottest path; ``_x`` and
+        # ``_y`` are left unset on results that record nothing (read only where ``_op`` is set)
         if record:
             t.requires_grad = True
             t._op = self
-            t._inputs = inputs
+            t._x = a
+            t._y = b
             t._params = params or None
             t._stamp = _clock
         else:
             t.requires_grad = False
             t._op = None
-            t._inputs = ()
             t._params = None
         if watching:
             self._watch(t, inputs, args, params)
@@ -522,8 +545,76 @@ def _unwrap(inputs: Sequence[Any]) -> tuple[tuple, list, bool]:
 
 
 _ndarray, _float64, _float32 = np.ndarray, np.float64, np.float32
+_TENSORS = TENSOR_TYPES  # Tensor and its subclasses (a set kept by Tensor.__init_subclass__)
+# operands passed to a forward as they are (numbers stay weak, arrays keep their dtype); any other
+# type -- lists, tuples, bools, subclasses -- goes through _unwrap
+_CONSTANTS = frozenset({_ndarray, float, int, _float64, _float32})
 _new = object.__new__
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+def _two_input_recorder(prim: Primitive) -> Callable[[Any, Any], Tensor]:
+    """``prim(a, b)`` as a plain function of two arguments: Tensor's operators are these functions
+    themselves (``Tensor.__mul__ is ops.mul.call2``), so ``x * y`` runs one Python frame, where a
+    method calling the primitive ran three (the method, the instance call's ``__call__`` lookup and
+    its ``*inputs`` tuple).  A Tensor and a Tensor or plain constant of an exact common type are
+    spelled out; anything else goes through _unwrap first."""
+    name, forward = prim.name, prim.forward
+
+    def call2(a: Any, b: Any) -> Tensor:
+        ta, tb = type(a), type(b)  # exact-type tests rather than isinstance: see TENSOR_TYPES
+        if ta in _TENSORS:  # the operands' values in x0, x1: no tuple (each one a GC allocation)
+            if tb in _CONSTANTS:
+                x0, x1 = a._data, b
+                record = a.requires_grad
+            elif tb in _TENSORS:
+                x0, x1 = a._data, b._data
+                record = a.requires_grad or b.requires_grad
+            else:
+                (a, b), (x0, x1), record = _unwrap((a, b))
+        elif tb in _TENSORS and ta in _CONSTANTS:
+            x0, x1 = a, b._data
+            record = b.requires_grad
+        else:
+            (a, b), (x0, x1), record = _unwrap((a, b))
+        try:
+            out = forward(x0, x1)
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
+            raise _input_error(name, (x0, x1), e) from None
+        except RuntimeWarning as w:  # numpy's, made an exception by _install_warning_filter
+            out = prim._forward_warned(w, (x0, x1), _NO_PARAMS)
+        # from here on the same steps as in Primitive.__call__ (see there)
+        grad_enabled, watching, scope = _modes.get(_get_ident(), _DEFAULT_MODE) if _modes else _DEFAULT_MODE
+        record = record and grad_enabled
+        cls = type(out)
+        if cls is _ndarray:
+            dtype = out.dtype
+            if dtype is not _F64 and dtype is not _F32:
+                prim._check_output(out, (a, b), record)
+        elif cls is not _float64 and cls is not _float32:
+            prim._check_output(out, (a, b), record)
+        t = _new(Tensor)
+        t._data = out
+        t._grad = None
+        t.name = None
+        t._mark = 0
+        t._scope = scope
+        if record:
+            t.requires_grad = True
+            t._op = prim
+            t._x = a
+            t._y = b
+            t._params = None
+            t._stamp = _clock
+        else:
+            t.requires_grad = False
+            t._op = None
+            t._params = None
+        if watching:
+            prim._watch(t, (a, b), (x0, x1), _NO_PARAMS)
+        return t
+
+    return call2
 
 
 def _fingerprint(value: Any) -> Any:
@@ -534,14 +625,15 @@ def _fingerprint(value: Any) -> Any:
 
 
 def _forward_call_lines() -> tuple[int, ...]:
-    """The lines of Primitive.__call__ and .apply that call a forward (for the warnings filter)."""
+    """The lines of Primitive.__call__, .apply and the two-input recorder that call a forward (for
+    the warnings filter)."""
     lines = []
-    for fn in (Primitive.__call__, Primitive.apply):
+    for fn in (Primitive.__call__, Primitive.apply, _two_input_recorder):  # "forward(x0, x1)" too
         try:
             source, first = inspect.getsourcelines(fn)
         except (OSError, TypeError):  # no source shipped: numpy's warnings keep numpy's attribution
             continue
-        lines += [first + k for k, text in enumerate(source) if "self.forward(*" in text]
+        lines += [first + k for k, text in enumerate(source) if re.search(r"\bforward\((\*|x0, x1\))", text)]
     return tuple(lines)
 
 
@@ -655,6 +747,22 @@ def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
     return g.sum(axis=tuple(range(lead)) + inner, keepdims=True).reshape(shape)
 
 
+# Tensors marked by ``retain_grad()``, by id, each with a weak reference that removes its entry when
+# the tensor dies.  A registry instead of a flag slot on every Tensor: one slot less per node, and
+# backward pays one truth test of an empty dict on the usual path.
+_retained: dict[int, Any] = {}
+
+
+def retain(t: Tensor) -> None:
+    """Keep ``t``'s gradient in ``t.grad`` after backward passes (``Tensor.retain_grad``)."""
+    key = id(t)
+
+    def forget(_ref: Any) -> None:
+        _retained.pop(key, None)
+
+    _retained[key] = weakref.ref(t, forget)
+
+
 _passes = itertools.count(1)
 # Backward passes keep their bookkeeping on the nodes, so two passes over a shared graph must not
 # interleave: one lock serialises them (numpy still runs one pass's big kernels without the GIL).
@@ -672,10 +780,31 @@ def _count_consumers(roots: Sequence[Tensor]) -> int:
     for r in roots:
         r._mark, r._pending, r._g = mark, 0, None
     stack = list(roots)
-    pop, push, tensor = stack.pop, stack.append, Tensor  # local names: hot loop
+    pop, push, tensors, one, many = stack.pop, stack.append, _TENSORS, ONE_INPUT, MANY_INPUTS  # hot loop
     while stack:
-        for x in pop()._inputs:
-            if isinstance(x, tensor) and x.requires_grad:
+        node = pop()
+        if node._op is None:
+            continue
+        a, b = node._x, node._y  # the inputs, as Tensor._inputs decodes them
+        if b is one:  # one input, a Tensor (spelled out: the commonest node)
+            if a.requires_grad:
+                if a._mark == mark:
+                    a._pending += 1
+                else:
+                    a._mark, a._pending, a._g = mark, 1, None
+                    push(a)
+            continue
+        if b is not many:  # two inputs, spelled out too
+            for x in (a, b) if type(b) in tensors and b.requires_grad else (a,):
+                if type(x) in tensors and x.requires_grad:
+                    if x._mark == mark:
+                        x._pending += 1
+                    else:
+                        x._mark, x._pending, x._g = mark, 1, None
+                        push(x)
+            continue
+        for x in a:
+            if type(x) in tensors and x.requires_grad:
                 if x._mark == mark:
                     x._pending += 1
                 else:
@@ -769,7 +898,7 @@ def _rule_warning(kind: str, flag: int) -> None:
     """numpy's error callback during backward: which rule was running is read off the backward
     loop's frame (only here, on the rare error path: the loop itself pays nothing)."""
     frame: Any = sys._getframe(1)
-    while frame is not None and frame.f_code is not _run_backward.__code__:
+    while frame is not None and frame.f_code not in (_run_backward.__code__, _send_all.__code__):
         frame = frame.f_back
     where = ""
     if frame is not None:
@@ -815,80 +944,134 @@ def _run_backward(
     """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient.
 
     Gradients go to ``.grad`` (leaves, retained nodes) -- or, when ``capture`` is given, only
-    into ``capture[id(node)]`` for the nodes it names, and nowhere else.
+    into ``capture[id(node)]`` for the nodes it names, and nowhere else.  One and two inputs are
+    spelled out (the commonest nodes: no tuple of inputs, no loop, no call per input); more go
+    through _send_all.  The check of a rule's result (type, shape, dtype) is inlined where it
+    passes on identity tests and calls _fit_gradient only to reduce, cast or refuse.
     """
     anomaly, clock = _state.anomaly, _clock
     _count_consumers((root,))
     root._g = seed
     stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
     ready = [root]
-    pop, push, tensor, ndarray, float64 = ready.pop, ready.append, Tensor, np.ndarray, np.float64
+    pop, push, ndarray, tensors, one, many = ready.pop, ready.append, np.ndarray, _TENSORS, ONE_INPUT, MANY_INPUTS
     while ready:
         node = pop()
         g = node._g
         node._g = None
         op = node._op
-        if g is not None and (op is None or retain_all or node._retain if capture is None else id(node) in capture):
+        if g is not None and (
+            op is None or retain_all or (_retained and id(node) in _retained)
+            if capture is None
+            else id(node) in capture
+        ):
             g = _keep_grad(node, g, stored, create_graph, capture)  # a call for kept gradients only
         if op is None:
             continue
         if node._stamp is not clock or anomaly:  # something was changed in place since it was recorded
             _check_saved(node, op)
-        inputs = node._inputs
-        nargs = len(inputs)
-        if create_graph:
-            out, args = node, inputs
-        else:
-            out = node._data
-            if nargs == 2:  # the common arities, spelled out: no comprehension frame
-                a, b = inputs
-                args = (a._data if isinstance(a, tensor) else a, b._data if isinstance(b, tensor) else b)
-            elif nargs == 1:
-                args = (inputs[0]._data,)
-            else:
-                args = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
+        a, b = node._x, node._y
+        if b is many or op.variadic or len(op.vjps) != (1 if b is one else 2):
+            _send_all(node, op, g, create_graph, anomaly, push)
+            continue
+        out = node if create_graph else node._data
         params = node._params
-        vjps = op.vjps
-        variadic = op.variadic
-        for i, x in enumerate(inputs):
-            if not (isinstance(x, tensor) and x.requires_grad):
-                continue
-            if g is not None:
-                try:
-                    rule = vjps[0] if variadic else vjps[i]
-                except IndexError:
-                    raise _arity_error(op, inputs) from None
-                if rule is not None:
-                    if rule is pass_through:  # add's, broadcast_to's rule: the call itself is skipped
-                        gi = g
-                    elif variadic:
-                        gi = rule(i, g, out, *args, **(params or _NO_PARAMS))
-                    elif params:
-                        gi = rule(g, out, *args, **params)
-                    elif nargs == 2:  # arguments spelled out: a specialised call, ~70 ns less than *args
-                        gi = rule(g, out, args[0], args[1])
-                    elif nargs == 1:
-                        gi = rule(g, out, args[0])
-                    else:
-                        gi = rule(g, out, *args)
-                    xdata = x._data
-                    gcls = type(gi)
-                    if gcls is not type(xdata) or gcls is ndarray:
-                        # equal numpy scalar types already agree in shape () and dtype
-                        if gcls is not ndarray and gcls is not float64:
-                            gi = _rule_result(gi, op, i, x, create_graph)
-                        if gi.shape != xdata.shape:  # a call only where broadcasting is undone
-                            gi = _reduce_gradient(gi, op, i, x)
-                        dtype = gi.dtype
-                        if dtype is not xdata.dtype and dtype != xdata.dtype:
-                            gi = _cast_gradient(gi, op, i, x)
-                    if anomaly:
-                        _check_gradient(gi, op, i, x)
-                    prev = x._g
-                    x._g = gi if prev is None else prev + gi  # out of place: no aliasing
-            x._pending -= 1
-            if x._pending == 0:
-                push(x)
+        if b is one:  # a is a Tensor: it made this node record
+            if a.requires_grad:
+                rule = op.vjps[0]
+                if g is not None and rule is not None:
+                    i = 0
+                    x0 = a if create_graph else a._data
+                    gi = rule(g, out, x0, **params) if params else rule(g, out, x0)
+                    if type(gi) is not ndarray or not op.same_shape or anomaly:
+                        gi = _fit_gradient(gi, op, 0, a, create_graph, anomaly)
+                    prev = a._g
+                    a._g = gi if prev is None else prev + gi  # out of place: no aliasing
+                a._pending -= 1
+                if a._pending == 0:
+                    push(a)
+            continue
+        ga = type(a) in tensors and a.requires_grad
+        gb = type(b) in tensors and b.requires_grad
+        if g is not None:
+            ra, rb = op.vjps
+            x0 = a if create_graph or type(a) not in tensors else a._data
+            x1 = b if create_graph or type(b) not in tensors else b._data
+            if ga and ra is not None:
+                i = 0  # read by _rule_warning, on its rare path, to name the input
+                gi = g if ra is pass_through else ra(g, out, x0, x1, **params) if params else ra(g, out, x0, x1)
+                xdata = a._data
+                if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
+                    gi = _fit_gradient(gi, op, 0, a, create_graph, anomaly)
+                prev = a._g
+                a._g = gi if prev is None else prev + gi
+            if gb and rb is not None:
+                i = 1  # noqa: F841 (read by _rule_warning through the frame)
+                gi = g if rb is pass_through else rb(g, out, x0, x1, **params) if params else rb(g, out, x0, x1)
+                xdata = b._data
+                if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
+                    gi = _fit_gradient(gi, op, 1, b, create_graph, anomaly)
+                prev = b._g
+                b._g = gi if prev is None else prev + gi
+        if ga:
+            a._pending -= 1
+            if a._pending == 0:
+                push(a)
+        if gb:
+            b._pending -= 1
+            if b._pending == 0:
+                push(b)
+
+
+def _send_all(node: Tensor, op: Primitive, g: Any, create_graph: bool, anomaly: bool, push: Callable) -> None:
+    """One step of _run_backward for any number of inputs (and variadic primitives): each input
+    that requires grad gets its rule's gradient, and is pushed once all its consumers have sent."""
+    inputs = node._inputs
+    out, args = (node, inputs) if create_graph else (node._data, tuple(data_of_input(x) for x in inputs))
+    params = node._params or _NO_PARAMS
+    vjps, variadic = op.vjps, op.variadic
+    for i, x in enumerate(inputs):
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            continue
+        if g is not None:
+            if not variadic and i >= len(vjps):
+                raise _arity_error(op, inputs)
+            rule = vjps[0] if variadic else vjps[i]
+            if rule is not None:
+                if rule is pass_through:
+                    gi = g
+                else:
+                    gi = rule(i, g, out, *args, **params) if variadic else rule(g, out, *args, **params)
+                gi = _fit_gradient(gi, op, i, x, create_graph, anomaly)
+                prev = x._g
+                x._g = gi if prev is None else prev + gi
+        x._pending -= 1
+        if x._pending == 0:
+            push(x)
+
+
+def data_of_input(x: Any) -> Any:
+    """A recorded input's value: a Tensor's data, a constant as it is."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _fit_gradient(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool, anomaly: bool) -> Any:
+    """A rule's gradient for input ``i`` made to fit it: a numpy value or (under create_graph) a
+    Tensor, summed down to the input's shape (``sum_to_shape``) and cast to its dtype -- or the
+    error naming the rule.  Under detect_anomaly, NaN/Inf are refused."""
+    xdata = x._data
+    gcls = type(gi)
+    if gcls is not type(xdata) or gcls is np.ndarray:  # equal numpy scalar types agree in shape and dtype
+        if gcls is not np.ndarray and gcls is not np.float64:
+            gi = _rule_result(gi, op, i, x, create_graph)
+        if gi.shape != xdata.shape:
+            gi = _reduce_gradient(gi, op, i, x)
+        dtype = gi.dtype
+        if dtype is not xdata.dtype and dtype != xdata.dtype:
+            gi = _cast_gradient(gi, op, i, x)
+    if anomaly:
+        _check_gradient(gi, op, i, x)
+    return gi
 
 
 def _keep_grad(node: Tensor, g: Any, stored: set[int], create_graph: bool, capture: dict[int, Any] | None) -> Any:

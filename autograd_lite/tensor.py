@@ -26,6 +26,26 @@ ArrayLike = Any
 Axis = int | Sequence[int] | None
 
 
+class _Marker:
+    """A sentinel in a recorded node's ``_y`` slot, saying how its inputs are stored (``Tensor._inputs``)."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+ONE_INPUT, MANY_INPUTS = _Marker("ONE_INPUT"), _Marker("MANY_INPUTS")
+# Tensor and all its subclasses (Parameter, users' own).  The engine's hot paths ask
+# ``type(x) in TENSOR_TYPES`` rather than ``isinstance(x, Tensor)``: for the commonest non-Tensor
+# operand, an ndarray, isinstance's miss looks up ``x.__class__`` (proxies may lie about their
+# class), about 4x the cost of this set lookup.
+TENSOR_TYPES: set[type] = set()
+
+
 class Tensor:
     """An n-dimensional value that can record the operations applied to it.
 
@@ -42,9 +62,9 @@ class Tensor:
         "requires_grad",
         "name",
         "_op",
-        "_inputs",
+        "_x",  # a recorded node's inputs, encoded without a tuple (see ``_inputs`` below)
+        "_y",
         "_params",
-        "_retain",
         "_scope",
         "_mark",
         "_pending",
@@ -55,15 +75,19 @@ class Tensor:
     )
     __array_priority__ = 1000
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        TENSOR_TYPES.add(cls)  # the engine tells Tensors by ``type(x) in TENSOR_TYPES`` (see there)
+
     if TYPE_CHECKING:  # what type checkers see: the slots' types; the real properties are set below the class
         _data: Any  # a numpy array, or a numpy scalar on results
         _grad: Tensor | None
         requires_grad: bool
         name: str | None
         _op: Primitive | None  # the primitive that made it (None: a leaf or a constant)
-        _inputs: tuple[Any, ...]  # that primitive's inputs: Tensors and constants
+        _x: Any  # that primitive's inputs, Tensors and constants (see ``_inputs``)
+        _y: Any
         _params: dict[str, Any] | None  # its keyword parameters (axis=...), None for none
-        _retain: bool
         _scope: tuple[str, ...]
         _mark: int  # the backward pass that last counted this node (engine._count_consumers)
         _pending: int  # consumers yet to send their gradient, during that pass
@@ -113,9 +137,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = None
-        self._inputs = ()
         self._params = None
-        self._retain = False
         self._scope = _engine.current_scope()
         self._mark = 0  # backward bookkeeping (engine._count_consumers)
         self._version = 0
@@ -129,9 +151,7 @@ class Tensor:
         t.requires_grad = False
         t.name = None
         t._op = None
-        t._inputs = ()
         t._params = None
-        t._retain = False
         t._scope = ()
         t._mark = 0
         t._version = 0
@@ -189,6 +209,18 @@ class Tensor:
     def inputs(self) -> tuple:
         """The operands of ``op``: Tensors, or constants (numbers, arrays) as they were given."""
         return self._inputs
+
+    @property
+    def _inputs(self) -> tuple:
+        """The inputs of a recorded node as a tuple (() for a leaf).  The node stores them in two
+        slots instead of a tuple -- one object less per node, which on million-node graphs is a
+        quarter of the memory and half of the cyclic GC's work: one input: ``_x`` is it and
+        ``_y`` is ``ONE_INPUT``; two: ``_x``, ``_y``; any other number: ``_x`` is their tuple and
+        ``_y`` is ``MANY_INPUTS``.  The engine's hot loops read the slots; everything else this."""
+        if self._op is None:
+            return ()
+        y = self._y
+        return (self._x,) if y is ONE_INPUT else self._x if y is MANY_INPUTS else (self._x, y)
 
     @property
     def params(self) -> dict:
@@ -274,7 +306,7 @@ class Tensor:
 
     def retain_grad(self) -> Tensor:
         """Keep this (non-leaf) tensor's gradient in ``.grad`` after backward."""
-        self._retain = True
+        _engine.retain(self)
         return self
 
     def detach(self) -> Tensor:
@@ -291,16 +323,16 @@ class Tensor:
 
     # ---------------------------------------------------------------- operators
     def __add__(self, other: ArrayLike) -> Tensor:
-        return _ops.add(self, other)
+        return _ops.add.call2(self, other)
 
     def __radd__(self, other: ArrayLike) -> Tensor:
-        return _ops.add(other, self)
+        return _ops.add.call2(other, self)
 
     def __mul__(self, other: ArrayLike) -> Tensor:
-        return _ops.mul(self, other)
+        return _ops.mul.call2(self, other)
 
     def __rmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.mul(other, self)
+        return _ops.mul.call2(other, self)
 
     def __sub__(self, other: ArrayLike) -> Tensor:
         return sub(self, other)
@@ -315,16 +347,16 @@ class Tensor:
         return div(other, self)
 
     def __pow__(self, other: ArrayLike) -> Tensor:
-        return _ops.pow(self, other)
+        return _ops.pow.call2(self, other)
 
     def __rpow__(self, other: ArrayLike) -> Tensor:
-        return _ops.pow(other, self)
+        return _ops.pow.call2(other, self)
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.matmul.call2(self, other)
 
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
-        return _ops.matmul(other, self)
+        return _ops.matmul.call2(other, self)
 
     def __neg__(self) -> Tensor:
         return _ops.neg(self)
@@ -465,7 +497,7 @@ class Tensor:
         return log_softmax(self, axis)
 
     def matmul(self, other: ArrayLike) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.matmul.call2(self, other)
 
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -596,6 +628,9 @@ def _axis(axis: Axis) -> int | tuple[int, ...] | None:
     if axis is None or isinstance(axis, (int, np.integer)):
         return axis
     return tuple(int(a) for a in axis)
+
+
+TENSOR_TYPES.add(Tensor)
 
 
 def _plain_index(index: Any) -> Any:
@@ -853,3 +888,9 @@ def array(obj: ArrayLike, dtype: Any = None, requires_grad: bool = False, name: 
 from . import dispatch as _dispatch  # noqa: E402
 from . import engine as _engine  # noqa: E402
 from . import ops as _ops  # noqa: E402
+
+# Tensor's forward operators are the primitives' two-input recorders themselves: ``x * y`` is one
+# Python frame (engine._two_input_recorder); the methods above say what they mean for readers and
+# type checkers.  The reflected ones (``2 * x``) swap their operands in a method of their own.
+for _name, _primitive in (("add", _ops.add), ("mul", _ops.mul), ("pow", _ops.pow), ("matmul", _ops.matmul)):
+    setattr(Tensor, f"__{_name}__", _primitive.call2)
