@@ -943,12 +943,10 @@ def _run_backward(
 ) -> None:
     """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient.
 
-    Gradients go to ``.grad`` (leaves, retained nodes) -- or, when ``capture`` is given, only
-    into ``capture[id(node)]`` for the nodes it names, and nowhere else.  One and two inputs are
-    spelled out (the commonest nodes: no tuple of inputs, no loop, no call per input); more go
-    through _send_all.  The check of a rule's result (type, shape, dtype) is inlined where it
-    passes on identity tests and calls _fit_gradient only to reduce, cast or refuse.
-    """
+    Gradients go to ``.grad`` (leaves, retained nodes) -- or, when ``capture`` is given, only into
+    ``capture[id(node)]`` for the nodes it names.  One and two inputs are spelled out (no tuple,
+    loop or call per input); more go through _send_all.  A rule's result is checked inline where
+    identity tests pass; _fit_gradient is called only to reduce, cast or refuse it."""
     anomaly, clock = _state.anomaly, _clock
     _count_consumers((root,))
     root._g = seed
@@ -960,12 +958,8 @@ def _run_backward(
         g = node._g
         node._g = None
         op = node._op
-        if g is not None and (
-            op is None or retain_all or (_retained and id(node) in _retained)
-            if capture is None
-            else id(node) in capture
-        ):
-            g = _keep_grad(node, g, stored, create_graph, capture)  # a call for kept gradients only
+        if g is not None and (op is None or retain_all or _retained or capture is not None):  # rare for non-leaves
+            g = _keep_grad(node, g, stored, create_graph, capture, retain_all)
         if op is None:
             continue
         if node._stamp is not clock or anomaly:  # something was changed in place since it was recorded
@@ -1074,11 +1068,17 @@ def _fit_gradient(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool,
     return gi
 
 
-def _keep_grad(node: Tensor, g: Any, stored: set[int], create_graph: bool, capture: dict[int, Any] | None) -> Any:
-    """Put ``g`` into ``capture`` (``gradients``) or add it into ``node.grad`` (leaves and retained
-    nodes alike accumulate); returns the gradient the node goes on with."""
+def _keep_grad(
+    node: Tensor, g: Any, stored: set[int], create_graph: bool, capture: dict[int, Any] | None, retain_all: bool
+) -> Any:
+    """Put ``g`` into ``capture`` (``gradients``: only for the nodes it names) or add it into
+    ``node.grad`` (leaves, and intermediates under retain_grads or retain_grad() -- all accumulate);
+    returns the gradient the node goes on with."""
     if capture is not None:
-        capture[id(node)] = _unshared(g, stored)
+        if id(node) in capture:
+            capture[id(node)] = _unshared(g, stored)
+        return g
+    if not (node._op is None or retain_all or id(node) in _retained):
         return g
     g = _unshared(g, stored)
     prev = node._grad

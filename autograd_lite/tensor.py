@@ -585,8 +585,10 @@ def _assigned(t: Tensor, value: Any) -> np.ndarray:
       integer tensor is refused);
     * a different shape, a complex or non-numeric value, or an unsafe cast is a clear error.
     """
-    who = f"{_label(t)}.data"
     old = t._data
+    if value is old:  # ``t.data -= step``: numpy's in-place operator gave back the same array
+        return old
+    who = f"{_label(t)}.data"
     if isinstance(value, Tensor):
         value = value._data
     arr = _real_array(who, value)
@@ -892,5 +894,5 @@ from . import ops as _ops  # noqa: E402
 # Tensor's forward operators are the primitives' two-input recorders themselves: ``x * y`` is one
 # Python frame (engine._two_input_recorder); the methods above say what they mean for readers and
 # type checkers.  The reflected ones (``2 * x``) swap their operands in a method of their own.
-for _name, _primitive in (("add", _ops.add), ("mul", _ops.mul), ("pow", _ops.pow), ("matmul", _ops.matmul)):
-    setattr(Tensor, f"__{_name}__", _primitive.call2)
+for _name in ("add", "mul", "pow", "matmul"):
+    setattr(Tensor, f"__{_name}__", getattr(_ops, _name).call2)
