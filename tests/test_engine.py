@@ -539,3 +539,64 @@ def test_gradients_of_a_constant_output_raise_unless_allowed():
     assert g.shape == (2,) and g.dtype == x.dtype and not g.data.any()
     (g,) = ag.gradients((x * x).sum(), [x], allow_constant=True)  # a recorded output: as usual
     np.testing.assert_array_equal(g.data, [2.0, 4.0])
+
+
+# ---------------------------------------------------------------- the recording fast paths (round 3)
+def test_operators_record_the_same_node_as_the_primitive_call():
+    a = ag.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    w = np.array([3.0, 4.0])
+    for via_operator, via_call in ((a * w, ag.mul(a, w)), (w * a, ag.mul(w, a)), (a + a, ag.add(a, a))):
+        assert via_operator.op is via_call.op
+        assert [x is y for x, y in zip(via_operator.inputs, via_call.inputs)] == [True, True]
+        np.testing.assert_array_equal(via_operator.data, via_call.data)
+
+
+def test_inputs_of_one_two_and_three_input_nodes():
+    a = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    c = np.array([True, False])
+    one = ag.tanh(a).inputs
+    assert len(one) == 1 and one[0] is a
+    two = a * 2.0
+    assert len(two.inputs) == 2 and two.inputs[0] is a and two.inputs[1] == 2.0
+    three = ag.where(c, a, two)
+    assert len(three.inputs) == 3 and three.inputs[1] is a and three.inputs[2] is two
+    assert a.inputs == () and (a.detach() * 2.0).inputs == ()  # leaves and unrecorded results
+    three.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [1.0, 2.0])  # d/da where(c, a, 2a) = c + 2(1 - c)
+
+
+def test_retain_grad_registry_forgets_dead_tensors():
+    x = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = (x * x).retain_grad()
+    (h * 3.0).sum().backward()
+    np.testing.assert_array_equal(h.grad.data, [3.0, 3.0])
+    key = id(h)
+    assert key in ag.engine._retained
+    del h
+    assert key not in ag.engine._retained  # the weak reference removed the entry
+
+
+def test_a_thread_that_ends_inside_no_grad_leaves_no_mode_behind():
+    seen = {}
+
+    def worker():
+        ag.no_grad().__enter__()  # never exited: the thread ends inside the block
+        seen["ident"] = threading.get_ident()
+        seen["records"] = (ag.Tensor(1.0, requires_grad=True) * 2.0).requires_grad
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    gc.collect()
+    assert seen["records"] is False
+    assert seen["ident"] not in ag.engine._modes
+    assert (ag.Tensor(1.0, requires_grad=True) * 2.0).requires_grad  # this thread still records
+
+
+def test_in_place_update_of_data_counts_as_a_change():
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True, name="w")
+    y = (w * w).sum()
+    with ag.no_grad():
+        w.data -= 0.5 * np.ones(2)  # the same array comes back: stored without a copy, version bumped
+    with pytest.raises(RuntimeError, match="'w'.*changed in place"):
+        y.backward()
