@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import data_of
 from .tensor import MANY_INPUTS, ONE_INPUT, TENSOR_TYPES, Tensor
 
 __all__ = [
@@ -1021,7 +1022,7 @@ def _send_all(node: Tensor, op: Primitive, g: Any, create_graph: bool, anomaly: 
     """One step of _run_backward for any number of inputs (and variadic primitives): each input
     that requires grad gets its rule's gradient, and is pushed once all its consumers have sent."""
     inputs = node._inputs
-    out, args = (node, inputs) if create_graph else (node._data, tuple(data_of_input(x) for x in inputs))
+    out, args = (node, inputs) if create_graph else (node._data, tuple(data_of(x) for x in inputs))
     params = node._params or _NO_PARAMS
     vjps, variadic = op.vjps, op.variadic
     for i, x in enumerate(inputs):
@@ -1042,11 +1043,6 @@ def _send_all(node: Tensor, op: Primitive, g: Any, create_graph: bool, anomaly: 
         x._pending -= 1
         if x._pending == 0:
             push(x)
-
-
-def data_of_input(x: Any) -> Any:
-    """A recorded input's value: a Tensor's data, a constant as it is."""
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _fit_gradient(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool, anomaly: bool) -> Any:
