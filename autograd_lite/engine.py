@@ -58,20 +58,28 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- thread-local state
-class _State(threading.local):
-    grad_enabled = True
-    anomaly = False
-    branch_log: list | None = None
-    scope: tuple[str, ...] = ()
-    saved_modes: tuple[bool, Any] | None = None  # set_grad_enabled's stack, as nested pairs
-    token: Any = None  # lives as long as this thread: its death removes the thread's entry of _modes
+class _ThreadState:
+    """One thread's recording state.  A plain object reached through a threading.local
+    (``_thread()``): each attribute of a threading.local costs ~600 instructions, a slot of this
+    ~30, and entering ``no_grad()`` touches about ten of them."""
+
+    __slots__ = ("grad_enabled", "anomaly", "branch_log", "scope", "saved_modes", "token")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+        self.branch_log: list | None = None
+        self.scope: tuple[str, ...] = ()
+        self.saved_modes: tuple[bool, Any] | None = None  # set_grad_enabled's stack, as nested pairs
+        self.token: Any = None  # lives as long as this thread: its death removes the thread's entry of _modes
 
     def refresh(self) -> None:
         """Publish this thread's mode in ``_modes`` (see there)."""
         mode = (self.grad_enabled, self.anomaly or self.branch_log is not None, self.scope)
-        ident = threading.get_ident()
+        ident = _get_ident()
         if mode == _DEFAULT_MODE:
-            _modes.pop(ident, None)
+            if _modes:
+                _modes.pop(ident, None)
             return
         if self.token is None:
             self.token = _ThreadToken()
@@ -79,29 +87,42 @@ class _State(threading.local):
         _modes[ident] = mode
 
 
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.state = _ThreadState()
+
+
 class _ThreadToken:
-    """A weak-referenceable object held by one thread's ``_State`` (see ``_State.refresh``)."""
+    """A weak-referenceable object held by one thread's ``_ThreadState`` (see ``refresh``)."""
 
 
 # What Primitive.__call__ needs of the thread's state, in one read: (grad_enabled, anomaly or
-# branch_log, scope).  Reading an attribute of a threading.local costs ~600 instructions, a third
-# of a small op's recording, so each thread whose mode is not the default publishes it here, by
-# thread id: ``_modes.get(get_ident(), _DEFAULT_MODE) if _modes else _DEFAULT_MODE`` costs a
-# truth test while every thread is in the default mode, ~250 instructions otherwise.  An entry
-# goes when its thread's mode is the default again, or when the thread ends (its token dies).
+# branch_log, scope).  Even reaching the thread's state costs ~600 instructions (a threading.local
+# attribute), a third of a small op's recording, so each thread whose mode is not the default
+# publishes it here, by thread id: ``_modes.get(get_ident(), _DEFAULT_MODE) if _modes else
+# _DEFAULT_MODE`` costs a truth test while every thread is in the default mode, ~250 instructions
+# otherwise.  An entry goes when its thread's mode is the default again, or when the thread ends
+# (its token dies).
 _DEFAULT_MODE: tuple[bool, bool, tuple[str, ...]] = (True, False, ())
 _modes: dict[int, tuple[bool, bool, tuple[str, ...]]] = {}
 _get_ident = threading.get_ident
-_state = _State()
+_local = _Local()
+
+
+def _thread() -> _ThreadState:
+    """This thread's recording state."""
+    return _local.state
 
 
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad are recorded (this thread)."""
-    return _state.grad_enabled
+    return _thread().grad_enabled
 
 
 class set_grad_enabled:
     """Context manager and decorator that turns recording on or off for this thread."""
+
+    __slots__ = ("mode",)
 
     def __init__(self, mode: bool = True) -> None:
         if callable(mode):
@@ -109,16 +130,21 @@ class set_grad_enabled:
         self.mode = bool(mode)
 
     def __enter__(self) -> None:
-        _state.saved_modes = (_state.grad_enabled, _state.saved_modes)  # a per-thread stack
-        _state.grad_enabled = self.mode
-        _state.refresh()
+        st = _local.state
+        st.saved_modes = (st.grad_enabled, st.saved_modes)  # a per-thread stack
+        if self.mode is not st.grad_enabled:
+            st.grad_enabled = self.mode
+            st.refresh()
 
     def __exit__(self, *exc: object) -> None:
-        saved = _state.saved_modes
+        st = _local.state
+        saved = st.saved_modes
         if saved is None:
             raise RuntimeError("set_grad_enabled: __exit__ without a matching __enter__")
-        _state.grad_enabled, _state.saved_modes = saved
-        _state.refresh()
+        mode, st.saved_modes = saved
+        if mode is not st.grad_enabled:
+            st.grad_enabled = mode
+            st.refresh()
 
     def __call__(self, fn: Callable) -> Callable:
         import functools
@@ -134,42 +160,46 @@ class set_grad_enabled:
 class _GradSwitch(set_grad_enabled):
     """A fixed mode, usable as ``with s():``, ``@s()`` and ``@s`` (PyTorch accepts all three)."""
 
+    __slots__ = ()
     _mode = True
 
     def __new__(cls, fn: Callable | None = None) -> Any:
         if fn is None:
-            return super().__new__(cls)
+            return object.__new__(cls)
         if not callable(fn):
             raise TypeError(f"{cls.__name__}() takes no arguments, got {type(fn).__name__}")
         return cls()(fn)  # used as a decorator without parentheses
 
     def __init__(self, fn: Callable | None = None) -> None:
-        super().__init__(self._mode)
+        self.mode = self._mode  # a bool already: set_grad_enabled's checks are not needed
 
 
 class no_grad(_GradSwitch):
     """``with no_grad():``, ``@no_grad()`` or ``@no_grad``: record nothing (evaluation, parameter updates)."""
 
+    __slots__ = ()
     _mode = False
 
 
 class enable_grad(_GradSwitch):
     """``with enable_grad():``, ``@enable_grad()`` or ``@enable_grad``: record again inside a ``no_grad`` block."""
 
+    __slots__ = ()
     _mode = True
 
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Raise FloatingPointError at the first primitive whose forward or backward gives NaN/Inf."""
-    saved = _state.anomaly
-    _state.anomaly = True
-    _state.refresh()
+    st = _thread()
+    saved = st.anomaly
+    st.anomaly = True
+    st.refresh()
     try:
         yield
     finally:
-        _state.anomaly = saved
-        _state.refresh()
+        st.anomaly = saved
+        st.refresh()
 
 
 @contextmanager
@@ -178,18 +208,19 @@ def scope(name: str) -> Iterator[None]:
 
     Graph drawings cluster nodes by scope; modules use it to label their parameters.
     """
-    saved = _state.scope
-    _state.scope = saved + (str(name),)
-    _state.refresh()
+    st = _thread()
+    saved = st.scope
+    st.scope = saved + (str(name),)
+    st.refresh()
     try:
         yield
     finally:
-        _state.scope = saved
-        _state.refresh()
+        st.scope = saved
+        st.refresh()
 
 
 def current_scope() -> tuple[str, ...]:
-    return _state.scope
+    return _thread().scope
 
 
 @contextmanager
@@ -201,15 +232,16 @@ def record_branches() -> Iterator[list]:
     gradient checker compares these logs between f(x+h) and f(x-h) to tell a kink crossed by
     the finite difference from a wrong rule.
     """
-    saved = _state.branch_log
+    st = _thread()
+    saved = st.branch_log
     log: list = []
-    _state.branch_log = log
-    _state.refresh()
+    st.branch_log = log
+    st.refresh()
     try:
         yield log
     finally:
-        _state.branch_log = saved
-        _state.refresh()
+        st.branch_log = saved
+        st.refresh()
 
 
 # --------------------------------------------------------------------------- versions
@@ -438,14 +470,14 @@ class Primitive:
 
     def _watch(self, t: Tensor, inputs: Sequence[Any], args: Sequence[Any], params: dict) -> None:
         """detect_anomaly: NaN/Inf in the forward, fingerprints of what the rules read; the branch log."""
-        out = t._data
-        if _state.anomaly and t._op is not None:
+        out, st = t._data, _thread()
+        if st.anomaly and t._op is not None:
             t._stamp = (t._stamp, self._fingerprints(out, args))
-        if _state.anomaly and not np.all(np.isfinite(out)):
+        if st.anomaly and not np.all(np.isfinite(out)):
             raise FloatingPointError(
                 f"detect_anomaly: {self.name} produced NaN/Inf in its forward pass (inputs: {_describe_inputs(inputs)})"
             )
-        log = _state.branch_log
+        log = st.branch_log
         if log is not None and self.branch is not None:
             log.append((self.name, np.asarray(self.branch(out, *args, **params))))
 
@@ -886,13 +918,50 @@ def gradients(
     return result
 
 
-def _rule_warnings() -> Any:
+def _rule_errstate() -> Any:
     """numpy's floating-point warnings raised inside gradient rules during a backward pass, sent to
     ``_rule_warning`` instead (numpy's ``errstate(call=...)``, per thread): it names the rule and
     points at the user's line, not at a line of the primitive table.  Only numpy's "warn" modes
     change; "raise" or "ignore" set by the user stay as they are."""
     modes = {kind: "call" for kind, mode in np.geterr().items() if mode == "warn"}
     return np.errstate(call=_rule_warning, **modes) if modes else contextlib.nullcontext()  # type: ignore[arg-type]
+
+
+# numpy >= 2 keeps the error state in a context variable (errstate sets and resets it); numpy 1.x
+# has none: errstate every time
+_np_errors: Any = getattr(getattr(np, "_core", None), "umath", None)
+_np_errors = getattr(_np_errors, "_extobj_contextvar", None)
+# (numpy's error state, the state _rule_errstate makes of it): building the state costs ~25,000
+# instructions (np.geterr's dict, an errstate), as much as a whole small backward pass; the state
+# only changes when the user's numpy error settings do, so it is made once per setting.
+_rule_errors: tuple[Any, Any] = (None, None)
+
+
+class _rule_warnings:
+    """``with _rule_warnings():`` -- _rule_errstate's state for the block, made once per setting."""
+
+    __slots__ = ("token",)
+    token: Any
+
+    def __enter__(self) -> None:
+        global _rule_errors
+        if _np_errors is None:
+            self.token = _rule_errstate()
+            self.token.__enter__()
+            return
+        current = _np_errors.get()
+        made_from, for_rules = _rule_errors
+        if current is not made_from:
+            with _rule_errstate():
+                for_rules = _np_errors.get()
+            _rule_errors = (current, for_rules)
+        self.token = _np_errors.set(for_rules)
+
+    def __exit__(self, *exc: object) -> None:
+        if _np_errors is None:
+            self.token.__exit__(*exc)
+        else:
+            _np_errors.reset(self.token)
 
 
 def _rule_warning(kind: str, flag: int) -> None:
@@ -925,7 +994,7 @@ def _seed(caller: str, root: Tensor, grad: Any, create_graph: bool) -> Any:
                 f"{caller}: the output has shape {rdata.shape}; pass grad= of that shape, or "
                 "reduce it to a scalar first (e.g. .sum() or .mean())"
             )
-        seed: Any = np.ones(rdata.shape, rdata.dtype)
+        seed: Any = np.ones(rdata.shape, rdata.dtype) if rdata.shape else np.array(1, rdata.dtype)  # 1/3 the cost
     else:
         gdata = grad.data if isinstance(grad, Tensor) else grad
         try:
@@ -948,7 +1017,7 @@ def _run_backward(
     ``capture[id(node)]`` for the nodes it names.  One and two inputs are spelled out (no tuple,
     loop or call per input); more go through _send_all.  A rule's result is checked inline where
     identity tests pass; _fit_gradient is called only to reduce, cast or refuse it."""
-    anomaly, clock = _state.anomaly, _clock
+    anomaly, clock = _local.state.anomaly, _clock
     _count_consumers((root,))
     root._g = seed
     stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
@@ -978,7 +1047,7 @@ def _run_backward(
                     i = 0
                     x0 = a if create_graph else a._data
                     gi = rule(g, out, x0, **params) if params else rule(g, out, x0)
-                    if type(gi) is not ndarray or not op.same_shape or anomaly:
+                    if type(gi) is not ndarray or not (op.same_shape or _fits(gi, a._data)) or anomaly:
                         gi = _fit_gradient(gi, op, 0, a, create_graph, anomaly)
                     prev = a._g
                     a._g = gi if prev is None else prev + gi  # out of place: no aliasing
@@ -1062,6 +1131,12 @@ def _fit_gradient(gi: Any, op: Primitive, i: int, x: Tensor, create_graph: bool,
     if anomaly:
         _check_gradient(gi, op, i, x)
     return gi
+
+
+def _fits(gi: np.ndarray, xdata: Any) -> bool:
+    """A rule's array is already of its input's shape and dtype (the common case for a rule that may
+    change the shape: sum, reshape, transpose)."""
+    return gi.shape == xdata.shape and gi.dtype is xdata.dtype
 
 
 def _keep_grad(

@@ -529,3 +529,30 @@ def test_warnings_raised_inside_gradient_rules_name_the_rule_at_the_users_line()
     with np.errstate(divide="ignore"), warnings.catch_warnings():  # the user's own choice is kept
         warnings.simplefilter("error")
         (x**0.5).sum().backward()
+
+
+def test_numpys_error_settings_are_read_at_every_backward_pass():
+    """The rules' error state is made once per numpy setting: a setting changed between passes
+    (errstate, seterr, back again) is followed by the next pass, in either order."""
+
+    def backward_of_sqrt():
+        x = leaf([0.0, 4.0])
+        (x**0.5).sum().backward()
+        return x
+
+    assert len(_runtime_warnings(backward_of_sqrt)) == 1  # "warn": sent to the named warning
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        backward_of_sqrt()
+    with np.errstate(divide="ignore"):
+        assert _runtime_warnings(backward_of_sqrt) == []
+    old = np.seterr(divide="raise")
+    try:
+        with pytest.raises(FloatingPointError):
+            backward_of_sqrt()
+    finally:
+        np.seterr(**old)
+    caught = _runtime_warnings(backward_of_sqrt)
+    assert [str(w.message) for w in caught] == [
+        "backward: divide by zero encountered in pow's gradient rule for input 0"
+    ]
+    assert np.geterr()["divide"] == "warn"  # and the pass left the user's setting as it was
