@@ -75,12 +75,12 @@ class _ThreadState:
 
     def refresh(self) -> None:
         """Publish this thread's mode in ``_modes`` (see there)."""
+        if self.grad_enabled and not (self.anomaly or self.branch_log is not None or self.scope):  # the default
+            if _modes:
+                _modes.pop(_get_ident(), None)
+            return
         mode = (self.grad_enabled, self.anomaly or self.branch_log is not None, self.scope)
         ident = _get_ident()
-        if mode == _DEFAULT_MODE:
-            if _modes:
-                _modes.pop(ident, None)
-            return
         if self.token is None:
             self.token = _ThreadToken()
             weakref.finalize(self.token, _modes.pop, ident, None)
@@ -828,13 +828,18 @@ def _count_consumers(roots: Sequence[Tensor]) -> int:
                     push(a)
             continue
         if b is not many:  # two inputs, spelled out too
-            for x in (a, b) if type(b) in tensors and b.requires_grad else (a,):
-                if type(x) in tensors and x.requires_grad:
-                    if x._mark == mark:
-                        x._pending += 1
-                    else:
-                        x._mark, x._pending, x._g = mark, 1, None
-                        push(x)
+            if type(b) in tensors and b.requires_grad:
+                if b._mark == mark:
+                    b._pending += 1
+                else:
+                    b._mark, b._pending, b._g = mark, 1, None
+                    push(b)
+            if type(a) in tensors and a.requires_grad:  # (requires_grad may have been switched off since)
+                if a._mark == mark:
+                    a._pending += 1
+                else:
+                    a._mark, a._pending, a._g = mark, 1, None
+                    push(a)
             continue
         for x in a:
             if type(x) in tensors and x.requires_grad:
@@ -1014,9 +1019,9 @@ def _run_backward(
     """Kahn's algorithm: a node runs its rules once every consumer has sent its gradient.
 
     Gradients go to ``.grad`` (leaves, retained nodes) -- or, when ``capture`` is given, only into
-    ``capture[id(node)]`` for the nodes it names.  One and two inputs are spelled out (no tuple,
-    loop or call per input); more go through _send_all.  A rule's result is checked inline where
-    identity tests pass; _fit_gradient is called only to reduce, cast or refuse it."""
+    ``capture[id(node)]`` for the nodes it names.  One and two inputs are spelled out (no tuple, loop
+    or call per input; add's and mul's rules inlined), more go through _send_all.  A rule's result is
+    checked inline; _fit_gradient is called only to reduce, cast or refuse it."""
     anomaly, clock = _local.state.anomaly, _clock
     _count_consumers((root,))
     root._g = seed
@@ -1025,8 +1030,7 @@ def _run_backward(
     pop, push, ndarray, tensors, one, many = ready.pop, ready.append, np.ndarray, _TENSORS, ONE_INPUT, MANY_INPUTS
     while ready:
         node = pop()
-        g = node._g
-        node._g = None
+        g, node._g = node._g, None
         op = node._op
         if g is not None and (op is None or retain_all or _retained or capture is not None):  # rare for non-leaves
             g = _keep_grad(node, g, stored, create_graph, capture, retain_all)
@@ -1055,15 +1059,17 @@ def _run_backward(
                 if a._pending == 0:
                     push(a)
             continue
-        ga = type(a) in tensors and a.requires_grad
-        gb = type(b) in tensors and b.requires_grad
+        ta, tb = type(a) in tensors, type(b) in tensors
+        ga, gb = ta and a.requires_grad, tb and b.requires_grad
         if g is not None:
             ra, rb = op.vjps
-            x0 = a if create_graph or type(a) not in tensors else a._data
-            x1 = b if create_graph or type(b) not in tensors else b._data
+            x0 = a._data if ta and not create_graph else a
+            x1 = b._data if tb and not create_graph else b
             if ga and ra is not None:
                 i = 0  # read by _rule_warning, on its rare path, to name the input
-                gi = g if ra is pass_through else ra(g, out, x0, x1, **params) if params else ra(g, out, x0, x1)
+                gi = g * x1 if ra is times_second else g if ra is pass_through else None  # inlined rules: no frame
+                if gi is None:
+                    gi = ra(g, out, x0, x1, **params) if params else ra(g, out, x0, x1)
                 xdata = a._data
                 if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
                     gi = _fit_gradient(gi, op, 0, a, create_graph, anomaly)
@@ -1071,7 +1077,9 @@ def _run_backward(
                 a._g = gi if prev is None else prev + gi
             if gb and rb is not None:
                 i = 1  # noqa: F841 (read by _rule_warning through the frame)
-                gi = g if rb is pass_through else rb(g, out, x0, x1, **params) if params else rb(g, out, x0, x1)
+                gi = g * x0 if rb is times_first else g if rb is pass_through else None
+                if gi is None:
+                    gi = rb(g, out, x0, x1, **params) if params else rb(g, out, x0, x1)
                 xdata = b._data
                 if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
                     gi = _fit_gradient(gi, op, 1, b, create_graph, anomaly)
@@ -1190,6 +1198,19 @@ def pass_through(g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
     frame per node saved on the commonest node of all; the engine's sum_to_shape still reduces
     g to the input's shape."""
     return g
+
+
+def times_second(g: Any, out: Any, a: Any, b: Any) -> Any:
+    """The rule "d/da (a b) = b": g times the second input (mul's, for its first input).  Backward
+    inlines it, as pass_through, for two-input nodes: a Python frame saved on the second commonest
+    node; called anywhere else it computes the same."""
+    return g * b
+
+
+def times_first(g: Any, out: Any, a: Any, b: Any) -> Any:
+    """The rule "d/db (a b) = a": g times the first input (mul's, for its second input); inlined as
+    times_second is."""
+    return g * a
 
 
 _NO_PARAMS: dict = {}

@@ -600,3 +600,30 @@ def test_in_place_update_of_data_counts_as_a_change():
         w.data -= 0.5 * np.ones(2)  # the same array comes back: stored without a copy, version bumped
     with pytest.raises(RuntimeError, match="'w'.*changed in place"):
         y.backward()
+
+
+def test_muls_inlined_rules_are_also_right_when_called():
+    """Backward inlines mul's two rules (g times the other input); called directly -- by explain,
+    opcheck or a user's own primitive -- they compute the same thing."""
+    rng = np.random.default_rng(3)
+    g, a, b = rng.standard_normal((3, 2, 4))
+    rule_a, rule_b = ag.ops.mul.vjps
+    assert_close(rule_a(g, a * b, a, b), g * b)
+    assert_close(rule_b(g, a * b, a, b), g * a)
+    x, w = ag.Tensor(a, requires_grad=True), ag.Tensor(b, requires_grad=True)
+    (x * w * 3.0).backward(g)  # through the inlined path, a tensor and a constant operand
+    assert_close(x.grad.data, 3.0 * g * b)
+    assert_close(w.grad.data, 3.0 * g * a)
+    f = lambda t, u: float(np.sum(g * (t * u) * 3.0))  # noqa: E731
+    assert_close(x.grad.data, central_difference(f, [a, b], 0), rtol=1e-6)
+    assert_close(w.grad.data, central_difference(f, [a, b], 1), rtol=1e-6)
+
+
+def test_an_input_whose_requires_grad_was_switched_off_after_recording_gets_nothing():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    w = ag.Tensor([3.0, 4.0], requires_grad=True)
+    y = (2.0 * (w * x)).sum()
+    w.requires_grad = False
+    y.backward()
+    assert_close(x.grad.data, [6.0, 8.0])
+    assert w.grad is None

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import tensor as _tensor
 from ..dispatch import HANDLED
-from ..engine import Primitive, _OpError, pass_through
+from ..engine import Primitive, _OpError, pass_through, times_first, times_second
 
 __all__ = [
     "add", "mul", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu", "maximum", "max",
@@ -174,7 +174,8 @@ def _pow_grad_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:
 # Forwards use operators rather than ufunc calls where they can: on numpy scalars (the data of
 # 0-d tensors) `a * b` costs a tenth of `np.multiply(a, b)`; add, mul and neg are the operator
 # module's functions themselves (`operator.mul(a, b)` is `a * b` without a Python frame), and the
-# rule "d/dx = g" is the engine's ``pass_through``, whose call backward skips.  Each ``doc`` is the entry's math,
+# rule "d/dx = g" is the engine's ``pass_through``, whose call backward skips (mul's rules, g times the other
+# input, are the engine's ``times_second``/``times_first``, inlined likewise).  Each ``doc`` is the entry's math,
 # "forward:  d/d<input> = ..." -- for elementwise entries the local derivative (times g), for the
 # others the gradient in terms of the upstream g; ``explain`` and the README's table show it.
 P = Primitive
@@ -188,7 +189,7 @@ add = P(
     doc="a + b:  d/da = 1, d/db = 1  (add distributes g)", elementwise=True,
 )  # fmt: skip
 mul = P(
-    "mul", operator.mul, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
+    "mul", operator.mul, (times_second, times_first),
     doc="a * b:  d/da = b, d/db = a  (mul swaps the inputs)", elementwise=True,
 )  # fmt: skip
 neg = P("neg", operator.neg, (lambda g, out, x: -g,), doc="-x:  d/dx = -1", elementwise=True)
