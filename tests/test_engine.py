@@ -614,7 +614,7 @@ def test_muls_inlined_rules_are_also_right_when_called():
     (x * w * 3.0).backward(g)  # through the inlined path, a tensor and a constant operand
     assert_close(x.grad.data, 3.0 * g * b)
     assert_close(w.grad.data, 3.0 * g * a)
-    f = lambda t, u: float(np.sum(g * (t * u) * 3.0))  # noqa: E731
+    f = lambda t, u: float(np.sum(g * (t * u) * 3.0))
     assert_close(x.grad.data, central_difference(f, [a, b], 0), rtol=1e-6)
     assert_close(w.grad.data, central_difference(f, [a, b], 1), rtol=1e-6)
 
