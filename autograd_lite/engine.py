@@ -582,6 +582,8 @@ _TENSORS = TENSOR_TYPES  # Tensor and its subclasses (a set kept by Tensor.__ini
 # operands passed to a forward as they are (numbers stay weak, arrays keep their dtype); any other
 # type -- lists, tuples, bools, subclasses -- goes through _unwrap
 _CONSTANTS = frozenset({_ndarray, float, int, _float64, _float32})
+# what a rule may return and backward accepts as it is, once shape and dtype match (scalars: a 0-d gradient)
+_GRADIENT_VALUES = frozenset({_ndarray, _float64, _float32})
 _new = object.__new__
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
@@ -770,6 +772,8 @@ def sum_to_shape(g: Any, shape: tuple[int, ...], op: str = "backward") -> Any:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
+    if lead > 0 and gshape[lead:] == shape:  # only leading axes were added (a bias): one sum, a fresh array
+        return g.sum(axis=0 if lead == 1 else tuple(range(lead)))
     if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
         raise ValueError(
             f"{op}: its gradient rule returned shape {gshape}, which does not reduce to the input's shape {shape}"
@@ -1022,7 +1026,7 @@ def _run_backward(
     ``capture[id(node)]`` for the nodes it names.  One and two inputs are spelled out (no tuple, loop
     or call per input; add's and mul's rules inlined), more go through _send_all.  A rule's result is
     checked inline; _fit_gradient is called only to reduce, cast or refuse it."""
-    anomaly, clock = _local.state.anomaly, _clock
+    anomaly, clock, values = _local.state.anomaly, _clock, _GRADIENT_VALUES
     _count_consumers((root,))
     root._g = seed
     stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
@@ -1071,7 +1075,7 @@ def _run_backward(
                 if gi is None:
                     gi = ra(g, out, x0, x1, **params) if params else ra(g, out, x0, x1)
                 xdata = a._data
-                if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
+                if type(gi) not in values or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
                     gi = _fit_gradient(gi, op, 0, a, create_graph, anomaly)
                 prev = a._g
                 a._g = gi if prev is None else prev + gi
@@ -1081,7 +1085,7 @@ def _run_backward(
                 if gi is None:
                     gi = rb(g, out, x0, x1, **params) if params else rb(g, out, x0, x1)
                 xdata = b._data
-                if type(gi) is not ndarray or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
+                if type(gi) not in values or gi.shape != xdata.shape or gi.dtype is not xdata.dtype or anomaly:
                     gi = _fit_gradient(gi, op, 1, b, create_graph, anomaly)
                 prev = b._g
                 b._g = gi if prev is None else prev + gi
@@ -1271,7 +1275,10 @@ def _unshared(g: Any, stored: set[int]) -> Any:
 
     Under create_graph ``g`` is a Tensor: the copy is recorded (``g + 0``) so it stays
     differentiable."""
-    if isinstance(g, Tensor):
+    if type(g) is np.ndarray:  # the usual case, tested first: an isinstance miss costs more than this test
+        if id(g) in stored or g.base is not None:
+            g = g.copy()
+    elif isinstance(g, Tensor):
         if id(g) in stored or (isinstance(g.data, np.ndarray) and g.data.base is not None):
             g = g + 0.0
     elif id(g) in stored or (isinstance(g, np.ndarray) and g.base is not None):

@@ -239,7 +239,8 @@ matmul = P(
     doc="a @ b (numpy's 1-D and batched semantics):  d/da = g @ b^T, d/db = a^T @ g",
 )  # fmt: skip
 reshape = P(
-    "reshape", lambda x, shape: np.reshape(x, shape), (lambda g, out, x, shape: g.reshape(x.shape),),
+    "reshape", lambda x, shape: x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape),
+    (lambda g, out, x, shape: g.reshape(x.shape),),  # forward: the method if it can (np.reshape wraps it)
     doc="reshape(x, shape):  d/dx = g reshaped back to x's shape",
 )  # fmt: skip
 transpose = P(
