@@ -343,7 +343,9 @@ class Primitive:
     inputs, ``exp`` its output).  None (the default) means all inputs and the output.
     """
 
-    __slots__ = ("name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads", "same_shape", "call2")
+    __slots__ = (
+        "name", "forward", "vjps", "branch", "variadic", "doc", "elementwise", "reads", "same_shape", "arity", "call2",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -378,6 +380,7 @@ class Primitive:
         # dtype -- backward skips checking that (two ndarray attribute reads and compares each, a
         # tenth of a small op's backward); the op-spec tests check every such rule, float32 included
         self.same_shape = elementwise and len(vjps) == 1 and not variadic
+        self.arity = -1 if variadic else len(vjps)  # backward's test of the inputs a node may have
         self.call2 = _two_input_recorder(self)  # ``prim.call2(a, b)`` is ``prim(a, b)``, one frame less
         # input positions as ints (numpy's integers too), so that backward tells them from "out" by type
         self.reads = None if reads is None else tuple(r if isinstance(r, str) else operator.index(r) for r in reads)
@@ -1029,21 +1032,21 @@ def _run_backward(
     anomaly, clock, values = _local.state.anomaly, _clock, _GRADIENT_VALUES
     _count_consumers((root,))
     root._g = seed
-    stored: set[int] = {id(seed)}  # arrays now held by some .grad; reusing one would alias it
+    stored, keep_all = {id(seed)}, retain_all or capture is not None  # stored: arrays a .grad holds (never reused)
     ready = [root]
     pop, push, ndarray, tensors, one, many = ready.pop, ready.append, np.ndarray, _TENSORS, ONE_INPUT, MANY_INPUTS
     while ready:
         node = pop()
         g, node._g = node._g, None
         op = node._op
-        if g is not None and (op is None or retain_all or _retained or capture is not None):  # rare for non-leaves
+        if g is not None and (op is None or keep_all or _retained):  # rare for non-leaves
             g = _keep_grad(node, g, stored, create_graph, capture, retain_all)
         if op is None:
             continue
         if node._stamp is not clock or anomaly:  # something was changed in place since it was recorded
             _check_saved(node, op)
         a, b = node._x, node._y
-        if b is many or op.variadic or len(op.vjps) != (1 if b is one else 2):
+        if b is many or op.arity != (1 if b is one else 2):  # (arity: -1 for a variadic primitive)
             _send_all(node, op, g, create_graph, anomaly, push)
             continue
         out = node if create_graph else node._data

@@ -1,6 +1,7 @@
 """Instructions per op of a benchmark's step, counted by valgrind's callgrind (deterministic).
 
     python count_instructions.py bench_small_ops autograd_lite [--ops 1000] [--steps 5 25]
+    python count_instructions.py bench_mlp autograd_lite --ops 1 --set batch=128 --set dtype=float32
 
 runs the engine's step ``--steps`` times in two processes under ``valgrind --tool=callgrind``
 (``PYTHONHASHSEED=0``, one BLAS thread: an idle BLAS thread's spinning would be counted too) and
@@ -21,19 +22,25 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _worker(module: str, engine: str, steps: int) -> None:
+def _worker(module: str, engine: str, steps: int, settings: list[str]) -> None:
     sys.path[:0] = [os.path.dirname(HERE), HERE]
+    import _harness
+
+    for setting in settings:  # the script's own options (read from _harness.opts by its setup functions)
+        name, value = setting.split("=", 1)
+        setattr(_harness.opts, name, int(value) if value.isdigit() else value)
     step, _ = importlib.import_module(module).ENGINES[engine]()
     for _ in range(steps):
         step()
 
 
-def _total(module: str, engine: str, steps: int) -> int:
+def _total(module: str, engine: str, steps: int, settings: list[str]) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-        subprocess.run([*cmd, module, engine, f"--worker={steps}"], env=env, check=True, capture_output=True)
+        sets = [f"--set={x}" for x in settings]
+        subprocess.run([*cmd, module, engine, f"--worker={steps}", *sets], env=env, check=True, capture_output=True)
         with open(out, encoding="utf-8", errors="replace") as f:
             return int(re.search(r"^(?:summary|totals): (\d+)", f.read(), re.M).group(1))  # type: ignore[union-attr]
 
@@ -44,12 +51,14 @@ def main() -> None:
     parser.add_argument("engine")
     parser.add_argument("--ops", type=int, default=1000, help="ops per step")
     parser.add_argument("--steps", type=int, nargs=2, default=(5, 25))
+    parser.add_argument("--set", action="append", default=[], help="NAME=VALUE: one of the script's own options")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # run this many steps, uncounted
     args = parser.parse_args()
     if args.worker is not None:
-        return _worker(args.module, args.engine, args.worker)
+        return _worker(args.module, args.engine, args.worker, args.set)
     lo, hi = args.steps
-    per_op = (_total(args.module, args.engine, hi) - _total(args.module, args.engine, lo)) / ((hi - lo) * args.ops)
+    total = lambda steps: _total(args.module, args.engine, steps, args.set)
+    per_op = (total(hi) - total(lo)) / ((hi - lo) * args.ops)
     print(f"{args.module} {args.engine}: {per_op:,.0f} instructions per op (steps {lo} and {hi})")
 
 
