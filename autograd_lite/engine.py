@@ -939,8 +939,8 @@ def _rule_errstate() -> Any:
     return np.errstate(call=_rule_warning, **modes) if modes else contextlib.nullcontext()  # type: ignore[arg-type]
 
 
-# numpy >= 2 keeps the error state in a context variable (errstate sets and resets it); numpy 1.x
-# has none: errstate every time
+# numpy (2.x) keeps the error state in a private context variable that errstate sets and resets;
+# should a numpy release rename it, each pass builds its errstate again (correct, only slower)
 _np_errors: Any = getattr(getattr(np, "_core", None), "umath", None)
 _np_errors = getattr(_np_errors, "_extobj_contextvar", None)
 # (numpy's error state, the state _rule_errstate makes of it): building the state costs ~25,000

@@ -556,3 +556,16 @@ def test_numpys_error_settings_are_read_at_every_backward_pass():
         "backward: divide by zero encountered in pow's gradient rule for input 0"
     ]
     assert np.geterr()["divide"] == "warn"  # and the pass left the user's setting as it was
+
+
+def test_without_numpys_error_context_variable_each_pass_builds_its_errstate(monkeypatch):
+    """The fallback for a numpy without the (private) context variable: same warnings, same modes."""
+    monkeypatch.setattr(ag.engine, "_np_errors", None)
+    x = leaf([0.0, 4.0])
+    caught = _runtime_warnings((x**0.5).sum().backward)
+    assert [str(w.message) for w in caught] == [
+        "backward: divide by zero encountered in pow's gradient rule for input 0"
+    ]
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        (x**0.5).sum().backward()
+    assert np.geterr()["divide"] == "warn"
