@@ -54,6 +54,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], help="NAME=VALUE: one of the script's own options")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # run this many steps, uncounted
     args = parser.parse_args()
+    for setting in args.set:
+        if "=" not in setting:
+            parser.error(f"--set {setting!r}: expected NAME=VALUE (e.g. --set batch=128)")
     if args.worker is not None:
         return _worker(args.module, args.engine, args.worker, args.set)
     lo, hi = args.steps

@@ -622,8 +622,26 @@ def test_muls_inlined_rules_are_also_right_when_called():
 def test_an_input_whose_requires_grad_was_switched_off_after_recording_gets_nothing():
     x = ag.Tensor([1.0, 2.0], requires_grad=True)
     w = ag.Tensor([3.0, 4.0], requires_grad=True)
-    y = (2.0 * (w * x)).sum()
+    y = (2.0 * (w * x) + 3.0 * w).sum()  # 3.0 * w: a node whose only Tensor input no longer requires grad
     w.requires_grad = False
     y.backward()
     assert_close(x.grad.data, [6.0, 8.0])
     assert w.grad is None
+
+
+def test_sums_gradient_view_never_reaches_a_grad_as_a_view():
+    """sum's gradient is a read-only zero-stride view of one number; a leaf's .grad is its own
+    writable array, and a second pass accumulates into it correctly."""
+    x = ag.Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    (x.sum() * 2.0).backward()
+    g = x.grad.data
+    assert g.dtype == np.float32 and g.flags.writeable and g.strides != (0, 0)
+    g[0, 0] = 5.0  # writing into one element changes only that element
+    assert_close(g, [[5.0, 2.0, 2.0], [2.0, 2.0, 2.0]])
+    x.grad = None
+    x.sum().backward()
+    x.sum(keepdims=True).backward(np.full((1, 1), 3.0, dtype=np.float32))
+    assert_close(x.grad.data, np.full((2, 3), 4.0))
+    e = ag.Tensor(np.ones((0, 3)), requires_grad=True)
+    e.sum().backward()
+    assert e.grad.shape == (0, 3)
