@@ -78,6 +78,25 @@ def autograd_lite():
     return step, {"loss0": round(step().item(), 6)}
 
 
+def python_tape():
+    """The floor of any engine written in Python (``_tape.py``: a tape, no checks): not a peer."""
+    import _tape
+
+    X, y, arrays = problem()
+    params = [_tape.Var(a) for a in arrays]
+
+    def step():
+        loss = _loss(X, y, params, _tape.relu, _tape.mean, _tape.total)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        for p in params:
+            p.value -= LR * p.grad
+        return loss
+
+    return step, {"loss0": round(float(step().value), 6)}
+
+
 def torch_cpu():
     torch = _peers.torch()
     X, y, arrays = problem()
@@ -166,6 +185,7 @@ ENGINES = {
     "mygrad": mygrad,
     "jax": jax_eager,
     "jax.jit": jax_jit,
+    "python_tape": python_tape,
 }
 
 if __name__ == "__main__":

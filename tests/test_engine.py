@@ -328,6 +328,17 @@ def test_scope_labels_nodes():
     assert y.scope == "layer1/act" and (y * 2.0).scope == ""
 
 
+def test_scope_is_restored_when_its_block_raises_and_can_be_reused():
+    x = leaf(1.0)
+    outer = ag.scope("outer")
+    with pytest.raises(KeyError), outer, ag.scope("inner"):
+        raise KeyError("inside both scopes")
+    assert ag.tanh(x).scope == ""
+    with outer:  # the same object again, after its first block ended
+        assert ag.tanh(x).scope == "outer"
+    assert ag.tanh(x).scope == ""
+
+
 # ============================================================================ indexing and matmul
 def test_getitem_with_repeated_indices_accumulates():
     x = leaf([10.0, 20.0, 30.0, 40.0])

@@ -60,6 +60,36 @@ def test_names_flow_into_tensor_names_and_forward_runs_in_module_scopes():
     assert lin.weight.name == "weight" and y.scope == "Linear(2, 2, bias=True)"
 
 
+def test_module_scope_label_follows_a_changed_extra_repr_and_a_later_name():
+    class Scale(nn.Module):
+        def __init__(self, k):
+            self.k = k
+
+        def forward(self, x):
+            return x * self.k
+
+        def extra_repr(self):
+            return f"k={self.k}"
+
+    m = Scale(2.0)
+    assert m(np.ones(2)).scope == "Scale(k=2.0)"
+    m.k = 3.0  # the label is cached, but not past a change of what it shows
+    assert m(np.ones(2)).scope == "Scale(k=3.0)"
+    outer = nn.Sequential(m)  # the module now has a name in a tree
+    assert outer(np.ones(2)).scope == "Sequential/0: Scale(k=3.0)"
+    assert m(np.ones(2, np.float16)).scope == "0: Scale(k=3.0)"
+
+
+def test_every_floating_input_array_is_the_named_input_leaf():
+    lin = nn.Linear(2, 1, rng=0, dtype=np.float32)
+    for dtype in (np.float16, np.float32, np.float64):
+        x = np.ones((1, 2), dtype)
+        first = lin(x)._inputs[0]._inputs[0]  # (x @ weight) + bias: the product's first input
+        assert first.name == "input" and first.data is x, dtype
+    first = lin(np.ones((1, 2), np.int64))._inputs[0]._inputs[0]  # integer data is no model input
+    assert type(first) is np.ndarray  # a constant operand, not a named leaf
+
+
 def test_shared_parameter_counts_once_and_parameters_match_named():
     shared = nn.Linear(2, 2, rng=0)
     seq = nn.Sequential(shared, nn.ReLU(), shared)

@@ -93,11 +93,9 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self._named:
             self.named_parameters()  # first call: name the parameters of this (sub)tree
-        if args and isinstance(args[0], np.ndarray) and np.issubdtype(args[0].dtype, np.floating):
+        if args and isinstance(args[0], np.ndarray) and args[0].dtype.kind == "f":
             args = (_named_input(args[0]), *args[1:])
-        extra = self.extra_repr()
-        label = f"{type(self).__name__}({extra})" if extra else type(self).__name__
-        with scope(f"{self._scope_name}: {label}" if self._scope_name else label):
+        with scope(self._scope_label()):
             out = self.forward(*args, **kwargs)
         hooks = self.__dict__.get("_forward_hooks")
         if hooks:  # registered by register_forward_hook; a copy, so a hook may remove itself
@@ -106,6 +104,16 @@ class Module:
                 if replaced is not None:
                     out = replaced
         return out
+
+    def _scope_label(self) -> str:
+        """``<name>: <class>(<extra_repr>)``, rebuilt only when the name or extra_repr changed."""
+        key = (self._scope_name, self.extra_repr())
+        cached = self.__dict__.get("_scope_cache")
+        if cached is None or cached[0] != key:
+            name, extra = key
+            label = f"{type(self).__name__}({extra})" if extra else type(self).__name__
+            cached = self._scope_cache = (key, f"{name}: {label}" if name else label)
+        return cached[1]
 
     def register_forward_hook(self, hook: Any) -> HookHandle:
         """Call ``hook(module, inputs, output)`` after every forward of this module (PyTorch's
