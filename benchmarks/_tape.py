@@ -81,11 +81,11 @@ def _binary(a, b, forward, rule_a, rule_b):
 
 def _send(x, g):
     """Add ``g`` (summed down to x's shape: undoes broadcasting) into x.grad."""
-    shape = np.shape(x.value)
-    if np.shape(g) != shape:
-        lead = np.ndim(g) - len(shape)
-        g = np.sum(g, axis=tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1), keepdims=False)
-        g = np.reshape(g, shape)
+    shape = x.value.shape
+    if g.shape != shape:
+        lead = g.ndim - len(shape)
+        g = g.sum(axis=tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1))
+        g = g.reshape(shape)
     x.grad = g if x.grad is None else x.grad + g
 
 
@@ -103,12 +103,12 @@ def tanh(x):
 
 def total(x):
     out = Var(x.value.sum())
-    _tape.append((out, lambda g: _send(x, np.broadcast_to(g, x.value.shape))))
+    _tape.append((out, lambda g: _send(x, np.full(x.value.shape, g))))
     return out
 
 
 def mean(x):
     n = x.value.size
     out = Var(x.value.mean())
-    _tape.append((out, lambda g: _send(x, np.broadcast_to(g / n, x.value.shape))))
+    _tape.append((out, lambda g: _send(x, np.full(x.value.shape, g / n))))
     return out

@@ -37,7 +37,7 @@ SUITE = [
     ("conv", "bench_conv.py", [], [], 3.0),
 ]
 QUICK_ENGINES = "numpy_by_hand,autograd_lite,micrograd"
-COLUMNS = ["autograd_lite", "torch", "hips_autograd", "mygrad", "jax", "jax.jit", "micrograd"]
+COLUMNS = ["autograd_lite", "torch", "hips_autograd", "mygrad", "jax", "jax.jit", "micrograd", "python_tape"]
 
 
 def run(quick: bool, python: str, only: list[str] | None = None) -> list[dict]:
