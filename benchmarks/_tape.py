@@ -2,11 +2,11 @@
 
 Not a peer and not a library: about the least Python an engine that records operations on numpy
 arrays must run per operation -- one Python object per result, one frame to record it, one
-closure call to backpropagate it -- with none of the guarantees autograd_lite keeps (no shape or dtype checks
-of gradients, no versions, no grad mode, no names or scopes, no retained or accumulated .grad, no
-second-order gradients, a tape that only works when the loss is the last value recorded).  The
-benchmarks run it as the engine ``python_tape``, to show how much of the distance to hand-written
-numpy is the interpreter's and how much is autograd_lite's own.
+closure call to backpropagate it -- with none of the guarantees autograd_lite keeps (no shape or
+dtype checks of gradients, no versions, no grad mode, no names or scopes, no retained or
+accumulated .grad, no second-order gradients, a tape that only works when the loss is the last
+value recorded).  The benchmarks run it as the engine ``python_tape``, to show how much of the
+distance to hand-written numpy is the interpreter's and how much is autograd_lite's own.
 """
 
 from __future__ import annotations
