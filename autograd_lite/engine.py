@@ -226,6 +226,19 @@ class scope:
         st.scope = self.saved
         st.refresh()
 
+    def __call__(self, fn: Callable) -> Callable:
+        """``@scope(name)`` on a function: each call runs inside the scope."""
+        import functools
+
+        name = self.name
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with scope(name):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
 
 def current_scope() -> tuple[str, ...]:
     return _thread().scope

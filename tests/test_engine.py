@@ -339,6 +339,18 @@ def test_scope_is_restored_when_its_block_raises_and_can_be_reused():
     assert ag.tanh(x).scope == ""
 
 
+def test_scope_as_a_decorator_wraps_each_call_and_nests():
+    @ag.scope("layer")
+    def layer(t):
+        return ag.tanh(t)
+
+    x = leaf(0.5)
+    assert layer(x).scope == "layer" and layer.__name__ == "layer"
+    with ag.scope("model"):
+        assert layer(x).scope == "model/layer"
+    assert ag.tanh(x).scope == ""
+
+
 # ============================================================================ indexing and matmul
 def test_getitem_with_repeated_indices_accumulates():
     x = leaf([10.0, 20.0, 30.0, 40.0])
