@@ -147,14 +147,24 @@ class set_grad_enabled:
             st.refresh()
 
     def __call__(self, fn: Callable) -> Callable:
-        import functools
+        mode = self.mode
+        return _each_call_inside(fn, lambda: set_grad_enabled(mode), type(self).__name__)
 
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(self.mode):
-                return fn(*args, **kwargs)
 
-        return wrapper
+def _each_call_inside(fn: Callable, context: Callable[[], Any], who: str) -> Callable:
+    """``fn`` wrapped so that each call runs inside a fresh ``context()`` (the decorator form of
+    ``set_grad_enabled``, ``no_grad``, ``enable_grad`` and ``scope``)."""
+    import functools
+
+    if not callable(fn):
+        raise TypeError(f"{who}(...) decorates a function, got {type(fn).__name__} ({fn!r:.40})")
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with context():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class _GradSwitch(set_grad_enabled):
@@ -228,16 +238,8 @@ class scope:
 
     def __call__(self, fn: Callable) -> Callable:
         """``@scope(name)`` on a function: each call runs inside the scope."""
-        import functools
-
         name = self.name
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with scope(name):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _each_call_inside(fn, lambda: scope(name), "scope")
 
 
 def current_scope() -> tuple[str, ...]:

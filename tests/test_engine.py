@@ -349,6 +349,12 @@ def test_scope_as_a_decorator_wraps_each_call_and_nests():
     with ag.scope("model"):
         assert layer(x).scope == "model/layer"
     assert ag.tanh(x).scope == ""
+    with pytest.raises(TypeError, match=r"scope\(\.\.\.\) decorates a function, got int \(5\)"):
+        ag.scope("layer")(5)
+    with pytest.raises(TypeError, match=r"set_grad_enabled\(\.\.\.\) decorates a function, got str"):
+        ag.set_grad_enabled(False)("f")
+    with pytest.raises(TypeError, match=r"no_grad\(\.\.\.\) decorates a function, got list"):
+        ag.no_grad()([])
 
 
 # ============================================================================ indexing and matmul
